@@ -1,0 +1,241 @@
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.api_error_response import ApiErrorResponse
+from ...models.delete_campaign_offers_request import DeleteCampaignOffersRequest
+from ...models.delete_campaign_offers_response import DeleteCampaignOffersResponse
+from ...types import Response
+
+
+def _get_kwargs(
+    campaign_id: int,
+    *,
+    body: DeleteCampaignOffersRequest,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    url = "/v2/campaigns/{campaign_id}/offers/delete".format(
+        campaign_id=quote(str(campaign_id), safe=""),
+    )
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": url,
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> ApiErrorResponse | DeleteCampaignOffersResponse | None:
+    if response.status_code == 200:
+        response_200 = DeleteCampaignOffersResponse.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = ApiErrorResponse.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = ApiErrorResponse.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = ApiErrorResponse.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = ApiErrorResponse.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 420:
+        response_420 = ApiErrorResponse.from_dict(response.json())
+
+        return response_420
+
+    if response.status_code == 423:
+        response_423 = ApiErrorResponse.from_dict(response.json())
+
+        return response_423
+
+    if response.status_code == 500:
+        response_500 = ApiErrorResponse.from_dict(response.json())
+
+        return response_500
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[ApiErrorResponse | DeleteCampaignOffersResponse]:
+    # ymarket: any status code is kept as a plain int (420 is not in
+    # http.HTTPStatus), and a body that does not parse as documented raises
+    # one typed error that carries the raw response instead of a bare
+    # KeyError/ValueError from deep inside a model.
+    try:
+        parsed = _parse_response(client=client, response=response)
+    except errors.UnexpectedStatus:
+        raise
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise errors.UnparseableResponse(
+            response.status_code, response.content, response.headers, exc
+        ) from exc
+    return Response(
+        status_code=response.status_code,
+        content=response.content,
+        headers=response.headers,
+        parsed=parsed,
+    )
+
+
+def sync_detailed(
+    campaign_id: int,
+    *,
+    client: AuthenticatedClient | Client,
+    body: DeleteCampaignOffersRequest,
+) -> Response[ApiErrorResponse | DeleteCampaignOffersResponse]:
+    """Remove offers from a store's assortment
+
+     Removes the given SKUs from this store only. SKUs that are not found or are stored in a Market
+    warehouse stay and come back in `result.notDeletedOfferIds`.
+
+    Args:
+        campaign_id (int):
+        body (DeleteCampaignOffersRequest): SKUs to remove from the store.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        errors.UnparseableResponse: If the body of a documented status does not parse as documented.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ApiErrorResponse | DeleteCampaignOffersResponse]
+    """
+
+    kwargs = _get_kwargs(
+        campaign_id=campaign_id,
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    campaign_id: int,
+    *,
+    client: AuthenticatedClient | Client,
+    body: DeleteCampaignOffersRequest,
+) -> ApiErrorResponse | DeleteCampaignOffersResponse | None:
+    """Remove offers from a store's assortment
+
+     Removes the given SKUs from this store only. SKUs that are not found or are stored in a Market
+    warehouse stay and come back in `result.notDeletedOfferIds`.
+
+    Args:
+        campaign_id (int):
+        body (DeleteCampaignOffersRequest): SKUs to remove from the store.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        errors.UnparseableResponse: If the body of a documented status does not parse as documented.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ApiErrorResponse | DeleteCampaignOffersResponse
+    """
+
+    return sync_detailed(
+        campaign_id=campaign_id,
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    campaign_id: int,
+    *,
+    client: AuthenticatedClient | Client,
+    body: DeleteCampaignOffersRequest,
+) -> Response[ApiErrorResponse | DeleteCampaignOffersResponse]:
+    """Remove offers from a store's assortment
+
+     Removes the given SKUs from this store only. SKUs that are not found or are stored in a Market
+    warehouse stay and come back in `result.notDeletedOfferIds`.
+
+    Args:
+        campaign_id (int):
+        body (DeleteCampaignOffersRequest): SKUs to remove from the store.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        errors.UnparseableResponse: If the body of a documented status does not parse as documented.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ApiErrorResponse | DeleteCampaignOffersResponse]
+    """
+
+    kwargs = _get_kwargs(
+        campaign_id=campaign_id,
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    campaign_id: int,
+    *,
+    client: AuthenticatedClient | Client,
+    body: DeleteCampaignOffersRequest,
+) -> ApiErrorResponse | DeleteCampaignOffersResponse | None:
+    """Remove offers from a store's assortment
+
+     Removes the given SKUs from this store only. SKUs that are not found or are stored in a Market
+    warehouse stay and come back in `result.notDeletedOfferIds`.
+
+    Args:
+        campaign_id (int):
+        body (DeleteCampaignOffersRequest): SKUs to remove from the store.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        errors.UnparseableResponse: If the body of a documented status does not parse as documented.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ApiErrorResponse | DeleteCampaignOffersResponse
+    """
+
+    return (
+        await asyncio_detailed(
+            campaign_id=campaign_id,
+            client=client,
+            body=body,
+        )
+    ).parsed
