@@ -1,0 +1,310 @@
+"""Request validation from the compiled spec, shared by the client and the simulator.
+
+Every rule comes from ``spec/openapi.yaml``: the JSON Schemas of parameters and
+bodies (checked by jsonschema-rs, formats included), and the vendor extensions
+JSON Schema cannot express (``x-ymarket-not-before``, ``x-ymarket-patterns``).
+A valid request costs one fast ``is_valid`` call plus the extension checks; only
+an invalid one pays for collecting every problem.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import warnings
+from collections.abc import Iterator, Mapping, Sequence
+from functools import cache
+from typing import Any, Literal
+
+import attrs
+import jsonschema_rs
+
+from ymarket.spec import operation
+
+__all__ = [
+    "FormatWarning",
+    "Problem",
+    "RequestCheck",
+    "RequestValidator",
+    "ValidationError",
+    "check_request",
+    "request_validator",
+    "validate_request",
+]
+
+Location = Literal["path", "query", "body"]
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_MAX_PROBLEMS_IN_MESSAGE = 20
+
+
+def _json_path(parts: Sequence[str | int]) -> str:
+    out = "$"
+    for part in parts:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif _IDENTIFIER.match(part):
+            out += f".{part}"
+        else:
+            out += f"[{part!r}]"
+    return out
+
+
+@attrs.frozen
+class Problem:
+    """One broken rule: where (location and JSON path), which rule, and what is wrong."""
+
+    location: Location
+    path: str
+    rule: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.location} {self.path}: {self.rule}: {self.message}"
+
+
+class ValidationError(ValueError):
+    """A request broke rules of the spec; it was not sent.
+
+    ``problems`` lists every broken rule with its location, JSON path and rule.
+    """
+
+    def __init__(self, operation_id: str, problems: Sequence[Problem]) -> None:
+        self.operation_id = operation_id
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        shown = "\n".join(f"  - {p}" for p in self.problems[:_MAX_PROBLEMS_IN_MESSAGE])
+        more = len(self.problems) - _MAX_PROBLEMS_IN_MESSAGE
+        tail = f"\n  ... and {more} more" if more > 0 else ""
+        super().__init__(
+            f"{operation_id}: {len(self.problems)} problem(s), request not sent:\n{shown}{tail}"
+        )
+
+
+class FormatWarning(UserWarning):
+    """A value does not have the shape the docs describe, but the docs do not forbid it."""
+
+
+@attrs.frozen
+class RequestCheck:
+    """Result of checking one request: ``errors`` refuse it, ``warnings`` do not."""
+
+    errors: tuple[Problem, ...]
+    warnings: tuple[Problem, ...]
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing refuses the request."""
+        return not self.errors
+
+
+@attrs.frozen
+class _NotBefore:
+    later: str
+    earlier: str
+
+
+@attrs.frozen
+class _Patterns:
+    rule: str
+    severity: Literal["error", "warning"]
+    patterns: tuple[re.Pattern[str], ...]
+    sources: tuple[str, ...]
+
+
+_Step = Literal["items"] | tuple[Literal["property"], str]
+
+
+@attrs.frozen
+class _ExtensionSite:
+    steps: tuple[_Step, ...]
+    rule: _NotBefore | _Patterns
+
+
+def _extension_sites(schema: Any, steps: tuple[_Step, ...] = ()) -> Iterator[_ExtensionSite]:
+    if not isinstance(schema, dict):
+        return
+    for later, earlier in schema.get("x-ymarket-not-before", {}).items():
+        yield _ExtensionSite(steps, _NotBefore(later, earlier))
+    patterns = schema.get("x-ymarket-patterns")
+    if patterns:
+        yield _ExtensionSite(
+            steps,
+            _Patterns(
+                rule=patterns["rule"],
+                severity=patterns["severity"],
+                patterns=tuple(re.compile(p) for p in patterns["patterns"]),
+                sources=tuple(patterns["patterns"]),
+            ),
+        )
+    for name, sub in schema.get("properties", {}).items():
+        yield from _extension_sites(sub, (*steps, ("property", name)))
+    if "items" in schema:
+        yield from _extension_sites(schema["items"], (*steps, "items"))
+    for combinator in ("allOf", "anyOf", "oneOf"):
+        for sub in schema.get(combinator, []):
+            yield from _extension_sites(sub, steps)
+
+
+def _reach(instance: Any, steps: tuple[_Step, ...]) -> Iterator[tuple[tuple[str | int, ...], Any]]:
+    """Every value of ``instance`` at ``steps``, with its path."""
+    if not steps:
+        yield (), instance
+        return
+    step, rest = steps[0], steps[1:]
+    if step == "items":
+        if isinstance(instance, list):
+            for index, element in enumerate(instance):
+                for path, value in _reach(element, rest):
+                    yield (index, *path), value
+    elif isinstance(instance, dict) and step[1] in instance:
+        for path, value in _reach(instance[step[1]], rest):
+            yield (step[1], *path), value
+
+
+def _parse_instant(value: Any) -> datetime.datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else None
+
+
+def _schema_problems(
+    validator: jsonschema_rs.Validator, instance: Any, location: Location
+) -> list[Problem]:
+    problems = []
+    for error in validator.iter_errors(instance):
+        rule = str(error.schema_path[-1]) if error.schema_path else "schema"
+        message = error.message
+        if rule == "uniqueItems" and isinstance(error.instance, list):
+            message = _duplicates_message(error.instance)
+        problems.append(Problem(location, _json_path(error.instance_path), rule, message))
+    return problems
+
+
+def _duplicates_message(values: list[Any]) -> str:
+    first_seen: dict[str, int] = {}
+    repeats: list[str] = []
+    for index, value in enumerate(values):
+        key = repr(value)
+        if key in first_seen:
+            repeats.append(f"[{index}] repeats [{first_seen[key]}] ({value!r:.60})")
+        else:
+            first_seen[key] = index
+    shown = "; ".join(repeats[:5]) + (f"; and {len(repeats) - 5} more" if len(repeats) > 5 else "")
+    return f"items must be unique: {shown}"
+
+
+class RequestValidator:
+    """Checks the requests of one operation against the compiled spec.
+
+    Built once per operation (see :func:`request_validator`); thread-safe.
+    """
+
+    def __init__(self, operation_id: str) -> None:
+        op = operation(operation_id)
+        self.operation_id = operation_id
+        self._locations: dict[Location, jsonschema_rs.Validator] = {}
+        parameter_locations = op.parameters_schema.get("properties", {})
+        for location in ("path", "query"):
+            if location in parameter_locations:
+                self._locations[location] = jsonschema_rs.Draft7Validator(
+                    parameter_locations[location], validate_formats=True
+                )
+        self._body: jsonschema_rs.Validator | None = None
+        self._body_sites: tuple[_ExtensionSite, ...] = ()
+        if op.request_body_schema is not None:
+            self._body = jsonschema_rs.Draft7Validator(
+                op.request_body_schema, validate_formats=True
+            )
+            self._body_sites = tuple(_extension_sites(op.request_body_schema))
+
+    def check(
+        self,
+        *,
+        path_params: Mapping[str, Any] | None = None,
+        query_params: Mapping[str, Any] | None = None,
+        body: Any = None,
+    ) -> RequestCheck:
+        """Every problem of a request given as JSON-ready values (dicts, lists, str, int)."""
+        errors: list[Problem] = []
+        warned: list[Problem] = []
+        given: dict[Location, Any] = {"path": path_params or {}, "query": query_params or {}}
+        for location, validator in self._locations.items():
+            instance = given[location]
+            if not validator.is_valid(instance):
+                errors.extend(_schema_problems(validator, instance, location))
+        if self._body is not None:
+            if not self._body.is_valid(body):
+                errors.extend(_schema_problems(self._body, body, "body"))
+            for site in self._body_sites:
+                self._check_site(site, body, errors, warned)
+        return RequestCheck(tuple(errors), tuple(warned))
+
+    @staticmethod
+    def _check_site(
+        site: _ExtensionSite, body: Any, errors: list[Problem], warned: list[Problem]
+    ) -> None:
+        rule = site.rule
+        for path, value in _reach(body, site.steps):
+            if isinstance(rule, _NotBefore):
+                if not isinstance(value, dict):
+                    continue
+                later = _parse_instant(value.get(rule.later))
+                earlier = _parse_instant(value.get(rule.earlier))
+                if later is not None and earlier is not None and later < earlier:
+                    errors.append(
+                        Problem(
+                            "body",
+                            _json_path((*path, rule.later)),
+                            "not-before",
+                            f"{rule.later} {value[rule.later]} is earlier than "
+                            f"{rule.earlier} {value[rule.earlier]}",
+                        )
+                    )
+            elif isinstance(value, str) and not any(p.match(value) for p in rule.patterns):
+                problem = Problem(
+                    "body",
+                    _json_path(path),
+                    rule.rule,
+                    f"{value!r:.80} matches none of the documented formats "
+                    + " | ".join(rule.sources),
+                )
+                (errors if rule.severity == "error" else warned).append(problem)
+
+
+@cache
+def request_validator(operation_id: str) -> RequestValidator:
+    """The (cached) validator of ``operation_id``."""
+    return RequestValidator(operation_id)
+
+
+def check_request(
+    operation_id: str,
+    *,
+    path_params: Mapping[str, Any] | None = None,
+    query_params: Mapping[str, Any] | None = None,
+    body: Any = None,
+) -> RequestCheck:
+    """Check a request of ``operation_id`` and return its errors and warnings."""
+    return request_validator(operation_id).check(
+        path_params=path_params, query_params=query_params, body=body
+    )
+
+
+def validate_request(
+    operation_id: str,
+    *,
+    path_params: Mapping[str, Any] | None = None,
+    query_params: Mapping[str, Any] | None = None,
+    body: Any = None,
+) -> None:
+    """Raise :class:`ValidationError` listing every error; warn :class:`FormatWarning` for the rest."""
+    result = check_request(
+        operation_id, path_params=path_params, query_params=query_params, body=body
+    )
+    for problem in result.warnings:
+        warnings.warn(str(problem), FormatWarning, stacklevel=3)
+    if result.errors:
+        raise ValidationError(operation_id, result.errors)
