@@ -300,7 +300,7 @@ def validate_request(
     query_params: Mapping[str, Any] | None = None,
     body: Any = None,
 ) -> None:
-    """Raise :class:`ValidationError` listing every error; warn :class:`FormatWarning` for the rest."""
+    """Raise :class:`ValidationError` listing every error; warn :class:`FormatWarning` otherwise."""
     result = check_request(
         operation_id, path_params=path_params, query_params=query_params, body=body
     )
