@@ -167,6 +167,7 @@ def _operation(spec: JsonObject, path: str, method: str, path_item: JsonObject) 
         "placementModels": operation.get("x-ymarket-placement-models", []),
         "rateLimit": operation.get("x-ymarket-rate-limit"),
         "bulkField": operation.get("x-ymarket-bulk-field"),
+        "repeatable": operation.get("x-ymarket-repeatable", False),
     }
 
 

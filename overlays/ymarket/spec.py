@@ -79,10 +79,26 @@ class Operation:
     placement_models: tuple[str, ...]
     rate_limit: RateLimit | None
     bulk_field: str | None
+    repeatable: bool | Mapping[str, str]
     parameters: tuple[JsonObject, ...]
     parameters_schema: JsonObject
     request_body_schema: JsonObject | None
     responses: Mapping[str, JsonObject]
+
+    def repeat_blocker(self, body: Any) -> str | None:
+        """None when ``body`` may be sent again after an ambiguous failure, else why not.
+
+        Reads ``x-ymarket-repeatable``.
+        """
+        if self.repeatable is True:
+            return None
+        if isinstance(self.repeatable, Mapping):
+            field, required = self.repeatable["everyItemOf"], self.repeatable["has"]
+            items = body.get(field, []) if isinstance(body, Mapping) else []
+            if all(isinstance(item, Mapping) and required in item for item in items):
+                return None
+            return f"{field} without an {required} would be created a second time"
+        return f"{self.operation_id} is not repeatable"
 
     @property
     def status_codes(self) -> frozenset[int]:
@@ -165,6 +181,7 @@ def operations() -> Mapping[str, Operation]:
             placement_models=tuple(raw["placementModels"]),
             rate_limit=_rate_limit(raw.get("rateLimit")),
             bulk_field=raw.get("bulkField"),
+            repeatable=raw.get("repeatable", False),
             parameters=tuple(raw["parameters"]),
             parameters_schema=raw["parametersSchema"],
             request_body_schema=body["schema"] if body else None,

@@ -9,6 +9,7 @@ an invalid one pays for collecting every problem.
 
 from __future__ import annotations
 
+import copy
 import datetime
 import re
 import warnings
@@ -66,7 +67,11 @@ class ValidationError(ValueError):
     """A request broke rules of the spec; it was not sent.
 
     ``problems`` lists every broken rule with its location, JSON path and rule.
+    ``progress`` is set by the client's bulk calls when a streamed chunk was
+    refused after earlier chunks were sent (a ``ymarket.BulkProgress``).
     """
+
+    progress: Any = None
 
     def __init__(self, operation_id: str, problems: Sequence[Problem]) -> None:
         self.operation_id = operation_id
@@ -200,13 +205,23 @@ class RequestValidator:
     """Checks the requests of one operation against the compiled spec.
 
     Built once per operation (see :func:`request_validator`); thread-safe.
+    With ``bulk=True`` the operation's bulk field (``x-ymarket-bulk-field``)
+    may hold any number of items: a whole bulk input is checked in one call
+    (every other rule, uniqueness across the whole input included, still
+    applies) before it is split into chunks of the spec's maxItems.
     """
 
-    def __init__(self, operation_id: str) -> None:
+    def __init__(self, operation_id: str, *, bulk: bool = False) -> None:
         op = operation(operation_id)
         self.operation_id = operation_id
         self._locations: dict[Location, jsonschema_rs.Validator] = {}
-        parameter_locations = op.parameters_schema.get("properties", {})
+        parameters_schema = op.parameters_schema
+        body_schema = op.request_body_schema
+        if bulk and op.bulk_field is not None:
+            parameters_schema = _without_max_items(parameters_schema, op.bulk_field, "query")
+            if body_schema is not None:
+                body_schema = _without_max_items(body_schema, op.bulk_field, None)
+        parameter_locations = parameters_schema.get("properties", {})
         for location in ("path", "query"):
             if location in parameter_locations:
                 self._locations[location] = jsonschema_rs.Draft7Validator(
@@ -214,11 +229,9 @@ class RequestValidator:
                 )
         self._body: jsonschema_rs.Validator | None = None
         self._body_sites: tuple[_ExtensionSite, ...] = ()
-        if op.request_body_schema is not None:
-            self._body = jsonschema_rs.Draft7Validator(
-                op.request_body_schema, validate_formats=True
-            )
-            self._body_sites = tuple(_extension_sites(op.request_body_schema))
+        if body_schema is not None:
+            self._body = jsonschema_rs.Draft7Validator(body_schema, validate_formats=True)
+            self._body_sites = tuple(_extension_sites(body_schema))
 
     def check(
         self,
@@ -274,10 +287,22 @@ class RequestValidator:
                 (errors if rule.severity == "error" else warned).append(problem)
 
 
+def _without_max_items(schema: Any, field: str, location: str | None) -> Any:
+    """A copy of ``schema`` whose array property ``field`` has no maxItems."""
+    result = copy.deepcopy(schema)
+    holder = result
+    if location is not None:
+        holder = holder.get("properties", {}).get(location, {})
+    target = holder.get("properties", {}).get(field)
+    if isinstance(target, dict):
+        target.pop("maxItems", None)
+    return result
+
+
 @cache
-def request_validator(operation_id: str) -> RequestValidator:
-    """The (cached) validator of ``operation_id``."""
-    return RequestValidator(operation_id)
+def request_validator(operation_id: str, *, bulk: bool = False) -> RequestValidator:
+    """The (cached) validator of ``operation_id`` (``bulk``: see :class:`RequestValidator`)."""
+    return RequestValidator(operation_id, bulk=bulk)
 
 
 def check_request(
@@ -286,9 +311,10 @@ def check_request(
     path_params: Mapping[str, Any] | None = None,
     query_params: Mapping[str, Any] | None = None,
     body: Any = None,
+    bulk: bool = False,
 ) -> RequestCheck:
     """Check a request of ``operation_id`` and return its errors and warnings."""
-    return request_validator(operation_id).check(
+    return request_validator(operation_id, bulk=bulk).check(
         path_params=path_params, query_params=query_params, body=body
     )
 
@@ -299,10 +325,11 @@ def validate_request(
     path_params: Mapping[str, Any] | None = None,
     query_params: Mapping[str, Any] | None = None,
     body: Any = None,
+    bulk: bool = False,
 ) -> None:
     """Raise :class:`ValidationError` listing every error; warn :class:`FormatWarning` otherwise."""
     result = check_request(
-        operation_id, path_params=path_params, query_params=query_params, body=body
+        operation_id, path_params=path_params, query_params=query_params, body=body, bulk=bulk
     )
     for problem in result.warnings:
         warnings.warn(str(problem), FormatWarning, stacklevel=3)

@@ -1,0 +1,1 @@
+"""Tests of ymarket.Client and ymarket.AsyncClient."""

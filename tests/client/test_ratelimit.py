@@ -1,0 +1,239 @@
+"""Pacing to the spec's quotas, with an injected clock."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from collections import deque
+
+import httpx
+import pytest
+import ymarket
+from ymarket._ratelimit import QuotaBucket
+from ymarket.spec import RateLimitTier, operation
+
+from tests.client.conftest import AsyncClientFactory, ClientFactory, FakeTime, ok_handler, run
+
+
+def tier(limit: int, period: float, max_parallel: int | None = None) -> RateLimitTier:
+    return RateLimitTier("test", limit, period, max_parallel, "test")
+
+
+class QuotaServer:
+    """A MockTransport handler enforcing the spec's deleteCampaignOffers quota (sliding window)."""
+
+    def __init__(self, fake_time: FakeTime, tier_name: str | None = None) -> None:
+        limits = operation("deleteCampaignOffers").rate_limit
+        assert limits is not None
+        self.tier = limits.tier(tier_name)
+        self.fake_time = fake_time
+        self.window: deque[tuple[float, int]] = deque()
+        self.refused = 0
+        self.accepted_items = 0
+        self.lock = threading.Lock()
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        cost = len(json.loads(request.content)["offerIds"])
+        with self.lock:
+            now = self.fake_time.now
+            while self.window and self.window[0][0] <= now - self.tier.period_seconds:
+                self.window.popleft()
+            if sum(c for _, c in self.window) + cost > self.tier.limit:
+                self.refused += 1
+                return httpx.Response(420, json={"status": "ERROR", "errors": [{"code": "L"}]})
+            self.window.append((now, cost))
+            self.accepted_items += cost
+        return ok_handler(request)
+
+
+class TestBucket:
+    def test_spends_until_the_limit_then_waits_for_the_window(self, fake_time: FakeTime) -> None:
+        bucket = QuotaBucket(tier(10, 60), fake_time.clock)
+        assert bucket.reserve(6) == 0
+        fake_time.now += 10
+        assert bucket.reserve(4) == 0
+        wait = bucket.reserve(1)
+        assert wait == pytest.approx(50 + bucket.margin)
+        fake_time.now += wait
+        assert bucket.reserve(1) == 0
+        assert bucket.used == 5
+
+    def test_a_cost_above_the_limit_does_not_deadlock(self, fake_time: FakeTime) -> None:
+        bucket = QuotaBucket(tier(10, 60), fake_time.clock)
+        assert bucket.reserve(50) == 0
+
+    def test_parallel_slots_between_threads(self, fake_time: FakeTime) -> None:
+        bucket = QuotaBucket(tier(1000, 60, max_parallel=3), fake_time.clock)
+        inside = 0
+        most = 0
+        lock = threading.Lock()
+        full = threading.Event()
+
+        def work() -> None:
+            nonlocal inside, most
+            bucket.acquire(1, fake_time.sleep)
+            with lock:
+                inside += 1
+                most = max(most, inside)
+                if inside == 3:
+                    full.set()
+            full.wait(timeout=5)
+            with lock:
+                inside -= 1
+            bucket.leave()
+
+        threads = [threading.Thread(target=work) for _ in range(12)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=10)
+        assert most == 3
+        assert full.is_set()
+
+    def test_parallel_slots_between_tasks(self, fake_time: FakeTime) -> None:
+        bucket = QuotaBucket(tier(1000, 60, max_parallel=2), fake_time.clock)
+        inside = 0
+        most = 0
+
+        async def work() -> None:
+            nonlocal inside, most
+            await bucket.acquire_async(1, fake_time.async_sleep)
+            inside += 1
+            most = max(most, inside)
+            for _ in range(3):
+                await asyncio.sleep(0)
+            inside -= 1
+            bucket.leave()
+
+        async def main() -> None:
+            await asyncio.gather(*(work() for _ in range(10)))
+
+        asyncio.run(main())
+        assert most == 2
+
+
+class TestClientPacing:
+    def test_bulk_of_20000_skus_uses_the_quota_without_a_420(
+        self, make_client: ClientFactory, fake_time: FakeTime
+    ) -> None:
+        server = QuotaServer(fake_time)
+        client, recorder = make_client(server)
+        start = fake_time.now
+        result = client.delete_campaign_offers(1001, [f"sku-{i}" for i in range(20_000)])
+        assert server.refused == 0
+        assert result.requested == 20_000
+        assert len(recorder.requests) == 40
+        elapsed = fake_time.now - start
+        period = server.tier.period_seconds
+        # 4 quotas' worth: 3 full waits, and not much more than that.
+        assert 3 * period <= elapsed <= 3 * period + 5
+
+    def test_extended_tier_paces_to_its_own_limit(
+        self, make_client: ClientFactory, fake_time: FakeTime
+    ) -> None:
+        server = QuotaServer(fake_time, "extended")
+        client, _ = make_client(server, rate_limit="extended")
+        start = fake_time.now
+        client.delete_campaign_offers(1001, [f"sku-{i}" for i in range(20_000)])
+        assert server.refused == 0
+        assert fake_time.now - start <= server.tier.period_seconds + 5
+
+    def test_without_pacing_the_server_refuses_and_retries_recover(
+        self, make_client: ClientFactory, fake_time: FakeTime
+    ) -> None:
+        server = QuotaServer(fake_time)
+        client, _ = make_client(
+            server, rate_limit=False, retry=ymarket.RetryPolicy(max_retries=6, jitter=False)
+        )
+        result = client.delete_campaign_offers(1001, [f"sku-{i}" for i in range(6000)])
+        assert server.refused >= 1  # a quota shared with another program looks like this
+        assert server.accepted_items == 6000
+        assert result.requested == 6000
+
+    def test_quotas_are_per_campaign(self, make_client: ClientFactory, fake_time: FakeTime) -> None:
+        client, _ = make_client()
+        client.delete_campaign_offers(1001, [f"a{i}" for i in range(500)] * 1)
+        limiter = client.rate_limiter
+        assert limiter is not None
+        assert limiter.bucket("deleteCampaignOffers", 1001) is not limiter.bucket(
+            "deleteCampaignOffers", 2002
+        )
+        bucket = limiter.bucket("deleteCampaignOffers", 1001)
+        assert bucket is not None and bucket.used == 500
+
+    def test_a_shared_limiter_paces_two_clients_together(
+        self, make_client: ClientFactory, fake_time: FakeTime
+    ) -> None:
+        server = QuotaServer(fake_time)
+        limiter = ymarket.RateLimiter(clock=fake_time.clock)
+        first, _ = make_client(server, rate_limit=limiter)
+        second, _ = make_client(server, rate_limit=limiter)
+        first.delete_campaign_offers(1001, [f"a{i}" for i in range(4000)])
+        second.delete_campaign_offers(1001, [f"b{i}" for i in range(4000)])
+        assert server.refused == 0
+
+    def test_threads_share_the_pacing(
+        self, make_client: ClientFactory, fake_time: FakeTime
+    ) -> None:
+        server = QuotaServer(fake_time)
+        client, _ = make_client(server)
+        errors: list[BaseException] = []
+
+        def job(n: int) -> None:
+            try:
+                client.delete_campaign_offers(1001, [f"t{n}-{i}" for i in range(2500)])
+            except BaseException as exc:  # pragma: no cover - reported below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=job, args=(n,)) for n in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+        assert errors == []
+        assert server.refused == 0
+        assert server.accepted_items == 10_000
+
+    def test_async_tasks_respect_max_parallel(
+        self, make_async_client: AsyncClientFactory, fake_time: FakeTime
+    ) -> None:
+        limits = operation("updateOrderItems").rate_limit
+        assert limits is not None
+        max_parallel = limits.tier().max_parallel
+        assert max_parallel is not None
+        inside = 0
+        most = 0
+
+        async def handler(request: httpx.Request) -> httpx.Response:
+            nonlocal inside, most
+            inside += 1
+            most = max(most, inside)
+            for _ in range(5):
+                await asyncio.sleep(0)
+            inside -= 1
+            return httpx.Response(200)
+
+        client = ymarket.AsyncClient(
+            api_key="k",
+            transport=httpx.MockTransport(handler),
+            clock=fake_time.clock,
+            sleep=fake_time.async_sleep,
+        )
+
+        async def main() -> None:
+            await asyncio.gather(
+                *(client.update_order_items(1001, n, [{"id": 1, "count": 1}]) for n in range(20))
+            )
+
+        run(main())
+        assert most == max_parallel
+
+    def test_async_pacing_of_a_bulk_job(
+        self, make_async_client: AsyncClientFactory, fake_time: FakeTime
+    ) -> None:
+        server = QuotaServer(fake_time)
+        client, _ = make_async_client(server)
+        run(client.delete_campaign_offers(1001, [f"s{i}" for i in range(12_000)]))
+        assert server.refused == 0
+        assert server.accepted_items == 12_000
