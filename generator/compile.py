@@ -1,6 +1,7 @@
 """Compiles the OpenAPI 3.0 spec into the JSON the package reads at run time.
 
-The compiled form holds, per operation, the resolved JSON Schemas (Draft 7) of
+The compiled form holds, per operation, the resolved JSON Schemas (Draft 4, the dialect of
+OpenAPI 3.0, where ``1.0`` is not an integer) of
 its parameters and request body, its declared responses and the vendor
 extensions (scopes, placement models, rate limits, bulk field). Overlays and
 the simulator read only this, so nothing parses YAML on a hot path and the
@@ -63,7 +64,7 @@ def _deref(spec: JsonObject, node: Any) -> Any:
 
 
 def to_json_schema(spec: JsonObject, schema: Any, _seen: tuple[str, ...] = ()) -> Any:
-    """Return ``schema`` with every $ref inlined, converted to JSON Schema Draft 7."""
+    """Return ``schema`` with every $ref inlined, as a plain JSON Schema Draft 4."""
     if isinstance(schema, list):
         return [to_json_schema(spec, item, _seen) for item in schema]
     if not isinstance(schema, dict):
@@ -83,12 +84,6 @@ def to_json_schema(spec: JsonObject, schema: Any, _seen: tuple[str, ...] = ()) -
             out[key] = to_json_schema(spec, value, _seen)
         else:
             out[key] = copy.deepcopy(value)
-    # OpenAPI 3.0's boolean exclusive bounds are Draft 4 style.
-    for exclusive, bound in (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")):
-        if out.get(exclusive) is True:
-            out[exclusive] = out.pop(bound)
-        elif out.get(exclusive) is False:
-            del out[exclusive]
     if out.get("type") == "integer" and out.get("format") in _INTEGER_FORMAT_BOUNDS:
         low, high = _INTEGER_FORMAT_BOUNDS[out["format"]]
         out.setdefault("minimum", low)

@@ -1,7 +1,8 @@
 """Request validation from the compiled spec, shared by the client and the simulator.
 
 Every rule comes from ``spec/openapi.yaml``: the JSON Schemas of parameters and
-bodies (checked by jsonschema-rs, formats included), and the vendor extensions
+bodies (checked by jsonschema-rs as Draft 4, OpenAPI 3.0's dialect, in which
+``1.0`` is not an integer; formats included), and the vendor extensions
 JSON Schema cannot express (``x-ymarket-not-before``, ``x-ymarket-patterns``).
 A valid request costs one fast ``is_valid`` call plus the extension checks; only
 an invalid one pays for collecting every problem.
@@ -224,13 +225,13 @@ class RequestValidator:
         parameter_locations = parameters_schema.get("properties", {})
         for location in ("path", "query"):
             if location in parameter_locations:
-                self._locations[location] = jsonschema_rs.Draft7Validator(
+                self._locations[location] = jsonschema_rs.Draft4Validator(
                     parameter_locations[location], validate_formats=True
                 )
         self._body: jsonschema_rs.Validator | None = None
         self._body_sites: tuple[_ExtensionSite, ...] = ()
         if body_schema is not None:
-            self._body = jsonschema_rs.Draft7Validator(body_schema, validate_formats=True)
+            self._body = jsonschema_rs.Draft4Validator(body_schema, validate_formats=True)
             self._body_sites = tuple(_extension_sites(body_schema))
 
     def check(

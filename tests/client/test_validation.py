@@ -419,3 +419,18 @@ def test_generated_models_are_accepted(make_client: ClientFactory) -> None:
     assert recorder.requests == []
     client.update_order_items(1001, 5, [OrderItemModificationDTO(id=1, count=0)])
     assert recorder.bodies()[-1] == {"items": [{"id": 1, "count": 0}]}
+
+
+def test_openapi_3_0_integers_refuse_a_fractional_notation() -> None:
+    """OpenAPI 3.0 (JSON Schema Draft 4) has no integer 1.0, unlike 3.1."""
+    from ymarket.validation import check_request
+
+    body = {"items": [{"id": 1.0, "count": 1}]}
+    result = check_request(
+        "updateOrderItems", path_params={"campaignId": 1, "orderId": 1}, body=body
+    )
+    assert [(p.path, p.rule) for p in result.errors] == [("$.items[0].id", "type")]
+    body = {"items": [{"id": 1, "count": 1}]}
+    assert check_request(
+        "updateOrderItems", path_params={"campaignId": 1, "orderId": 1}, body=body
+    ).ok

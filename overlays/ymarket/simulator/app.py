@@ -1,0 +1,564 @@
+"""The simulator: an ASGI app (Starlette) in front of :class:`~ymarket.simulator.state.State`.
+
+The HTTP layer reads credentials, parses parameters and bodies by the compiled
+spec, checks them with :mod:`ymarket.validation`, enforces the rate limits of
+``x-ymarket-rate-limit`` and injects faults; the business rules live in the
+state model. Control endpoints live under ``/__simulator__/``, outside the spec.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextvars
+import json
+import threading
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
+
+import attrs
+import httpx
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from ymarket.simulator.dataset import Dataset, demo_dataset
+from ymarket.simulator.faults import Faults
+from ymarket.simulator.params import parse_parameters
+from ymarket.simulator.ratelimit import RateLimiter, Refusal
+from ymarket.simulator.state import Campaign, Credential, CredentialKind, SimulatorError, State
+from ymarket.spec import Operation, RateLimitTier, operations
+from ymarket.validation import Problem, request_validator
+
+__all__ = [
+    "CONTROL_PREFIX",
+    "ConnectionDropped",
+    "FakeClock",
+    "RecordedRequest",
+    "Simulator",
+]
+
+CONTROL_PREFIX = "/__simulator__"
+# Error bodies list at most this many problems (a 500-SKU body could have 500).
+_MAX_ERRORS = 100
+
+Clock = Callable[[], float]
+
+# Set by the uvicorn protocol of ``ymarket.simulator.server``: the socket of the
+# request being served, so a dropped connection can really be closed.
+current_transport: contextvars.ContextVar[asyncio.Transport | None] = contextvars.ContextVar(
+    "ymarket_simulator_transport", default=None
+)
+
+
+class FakeClock:
+    """A clock for tests: starts at ``start`` and moves only by :meth:`advance`.
+
+    Pass it as ``Simulator(clock=...)``; injected latency then advances it
+    instead of sleeping.
+    """
+
+    def __init__(self, start: float = 0.0) -> None:
+        self._now = float(start)
+        self._lock = threading.Lock()
+
+    def __call__(self) -> float:
+        return self._now
+
+    def advance(self, seconds: float) -> None:
+        """Move the clock forward by ``seconds`` (not negative)."""
+        if seconds < 0:
+            raise ValueError(f"a clock cannot go back ({seconds} s)")
+        with self._lock:
+            self._now += seconds
+
+    async def sleep(self, seconds: float) -> None:
+        """Sleep on this clock: advance it, return at once."""
+        self.advance(seconds)
+
+
+class ConnectionDropped(Exception):
+    """Raised by the app when a fault drops the connection; transports turn it into httpx's."""
+
+
+@attrs.define
+class RecordedRequest:
+    """One request the simulator received (the control API's are not recorded).
+
+    ``operation_id`` is None for a path or method the spec does not have.
+    ``body`` is the parsed JSON, the raw text when it is not JSON, or None.
+    ``status`` is the answer's status (None when the connection was dropped).
+    """
+
+    operation_id: str | None
+    method: str
+    path: str
+    query: list[tuple[str, str]]
+    headers: dict[str, str]
+    body: Any
+    status: int | None = None
+
+
+def _error_body(errors: list[tuple[str, str]]) -> dict[str, Any]:
+    shown = errors[:_MAX_ERRORS]
+    if len(errors) > _MAX_ERRORS:
+        shown.append(("BAD_REQUEST", f"... and {len(errors) - _MAX_ERRORS} more problems"))
+    return {"status": "ERROR", "errors": [{"code": c, "message": m} for c, m in shown]}
+
+
+def error_response(status: int, code: str, message: str, **headers: str) -> JSONResponse:
+    """The spec's error body (``ApiErrorResponse``) with one error."""
+    return JSONResponse(_error_body([(code, message)]), status_code=status, headers=headers)
+
+
+def _problems_response(problems: list[Problem]) -> JSONResponse:
+    return JSONResponse(_error_body([("BAD_REQUEST", str(p)) for p in problems]), status_code=400)
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _credentials(request: Request) -> tuple[CredentialKind, str] | None:
+    api_key = request.headers.get("api-key", "").strip()
+    if api_key:
+        return "api-key", api_key
+    scheme, _, token = request.headers.get("authorization", "").strip().partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return "oauth", token.strip()
+    return None
+
+
+@attrs.frozen
+class _Checked:
+    """A request that passed every check before its business rules."""
+
+    operation: Operation
+    campaign: Campaign
+    path: dict[str, Any]
+    query: dict[str, Any]
+    body: Any
+
+
+class Simulator:
+    """A stateful simulator of the four operations, with the demo dataset by default.
+
+    ``clock`` is a zero-argument callable returning seconds (``time.monotonic``
+    by default; :class:`FakeClock` in tests). Thread-safe: requests are applied
+    one at a time.
+    """
+
+    def __init__(
+        self,
+        dataset: Dataset | None = None,
+        clock: Clock | None = None,
+        *,
+        max_recorded_requests: int = 10_000,
+    ) -> None:
+        import time
+
+        self.dataset = dataset if dataset is not None else demo_dataset()
+        self.clock: Clock = clock if clock is not None else time.monotonic
+        self.faults = Faults()
+        #: Requests received, oldest first; a long-running server keeps the
+        #: newest ``max_recorded_requests`` (at least) and forgets older ones.
+        self.requests: list[RecordedRequest] = []
+        self.max_recorded_requests = max_recorded_requests
+        self.state: State = self.dataset.build_state()
+        #: Quotas of ``x-ymarket-rate-limit`` spent so far (on ``clock``).
+        self.rate_limits = RateLimiter(self.clock)
+        self._lock = threading.RLock()
+        self.app = self._build_app()
+
+    # -- public API -----------------------------------------------------------
+
+    def reset(self) -> None:
+        """Back to the dataset's initial state: state, rate limits, faults and request log."""
+        with self._lock:
+            self.state = self.dataset.build_state()
+            self.rate_limits.reset()
+            self.faults.clear()
+            self.requests.clear()
+
+    def requests_for(self, operation_id: str) -> list[RecordedRequest]:
+        """The recorded requests of one operation."""
+        return [r for r in self.requests if r.operation_id == operation_id]
+
+    def sync_transport(self) -> httpx.BaseTransport:
+        """An httpx transport running the app in-process, for ``httpx.Client``."""
+        return SyncASGITransport(self.app)
+
+    def async_transport(self) -> httpx.AsyncBaseTransport:
+        """An httpx transport running the app in-process, for ``httpx.AsyncClient``."""
+        return AsyncASGITransport(self.app)
+
+    # -- app ------------------------------------------------------------------
+
+    def _build_app(self) -> Starlette:
+        by_path: dict[str, dict[str, str]] = defaultdict(dict)
+        for op in operations().values():
+            by_path[op.path][op.method.upper()] = op.operation_id
+        routes = [
+            Route(path, self._path_endpoint(methods), methods=list(methods))
+            for path, methods in by_path.items()
+        ]
+        routes += self._control_routes()
+        return Starlette(routes=routes, exception_handlers={HTTPException: self._http_exception})
+
+    def _path_endpoint(self, methods: dict[str, str]) -> Callable[[Request], Awaitable[Response]]:
+        async def endpoint(request: Request) -> Response:
+            return await self._serve(request, methods[request.method])
+
+        return endpoint
+
+    def _record(self, record: RecordedRequest) -> None:
+        with self._lock:
+            self.requests.append(record)
+            # Trim in halves so a busy server does not copy the log on every request.
+            if len(self.requests) > 2 * self.max_recorded_requests:
+                del self.requests[: -self.max_recorded_requests]
+
+    async def _sleep(self, seconds: float) -> None:
+        sleep = getattr(self.clock, "sleep", None)
+        if sleep is not None:
+            await sleep(seconds)
+        else:
+            await asyncio.sleep(seconds)
+
+    async def _serve(self, request: Request, operation_id: str) -> Response:
+        raw_body = await request.body()
+        record = RecordedRequest(
+            operation_id=operation_id,
+            method=request.method,
+            path=request.url.path,
+            query=list(request.query_params.multi_items()),
+            headers=dict(request.headers),
+            body=_recorded_body(raw_body),
+        )
+        self._record(record)
+        decision = self.faults.decide()
+        after = self.faults.settings.after_processing
+        response: Response
+        if decision == "rate-limit":
+            response = error_response(420, "LIMIT_EXCEEDED", "rate limit burst (fault injection)")
+        elif decision in ("error", "drop") and not after:
+            await self._sleep(self.faults.latency_seconds)
+            response = await self._fault(decision)
+        else:
+            response = await self._handle(request, operation_id, raw_body)
+            if decision in ("error", "drop"):
+                response = await self._fault(decision)
+            elif decision == "malformed":
+                response = Response(
+                    self.faults.malformed_body(),
+                    status_code=200,
+                    media_type="application/json",
+                )
+        # A dropped connection has no answer (uvicorn never sends this response).
+        record.status = None if decision == "drop" else response.status_code
+        return response
+
+    async def _fault(self, decision: str) -> Response:
+        if decision == "error":
+            return error_response(500, "INTERNAL_ERROR", "internal error (fault injection)")
+        transport = current_transport.get()
+        if transport is None:
+            raise ConnectionDropped("connection dropped (fault injection)")
+        transport.abort()
+        # Let the server notice the closed socket before the app returns.
+        for _ in range(3):
+            await asyncio.sleep(0)
+        return Response(status_code=499)
+
+    async def _handle(self, request: Request, operation_id: str, raw_body: bytes) -> Response:
+        checked = self._check(request, operation_id, raw_body)
+        if isinstance(checked, Response):
+            await self._sleep(self.faults.latency_seconds)
+            return checked
+        tier = self._tier(checked)
+        campaign_id = checked.campaign.id
+        if tier is not None:
+            refusal = self.rate_limits.enter(campaign_id, operation_id, tier)
+            if refusal is not None:
+                return _refused(refusal)
+        try:
+            await self._sleep(self.faults.latency_seconds)
+            with self._lock:
+                return self._apply(checked)
+        except SimulatorError as error:
+            return error_response(error.status, error.code, error.message)
+        finally:
+            if tier is not None:
+                self.rate_limits.leave(campaign_id, operation_id)
+
+    def _tier(self, checked: _Checked) -> RateLimitTier | None:
+        limit = checked.operation.rate_limit
+        return limit.tier(checked.campaign.rate_limit_tier) if limit is not None else None
+
+    def _check(self, request: Request, operation_id: str, raw_body: bytes) -> _Checked | Response:
+        """Credentials, parameters, body and campaign, in the order the API checks them."""
+        op = operations()[operation_id]
+        sent = _credentials(request)
+        if sent is None:
+            return error_response(
+                401,
+                "UNAUTHORIZED",
+                "no credentials: send an API key in the Api-Key header "
+                "or an OAuth token as Authorization: Bearer <token>",
+            )
+        with self._lock:
+            state = self.state
+            try:
+                credential: Credential = state.credential(*sent)
+                state.check_scope(credential, operation_id)
+            except SimulatorError as error:
+                return error_response(error.status, error.code, error.message)
+        parsed = parse_parameters(
+            operation_id,
+            {k: str(v) for k, v in request.path_params.items()},
+            list(request.query_params.multi_items()),
+        )
+        body: Any = None
+        problems = list(parsed.problems)
+        if op.request_body_schema is not None:
+            body, body_problem = _parse_body(request, raw_body)
+            if body_problem is not None:
+                return _problems_response([*problems, body_problem])
+        check = request_validator(operation_id).check(
+            path_params=parsed.path, query_params=parsed.query, body=body
+        )
+        if problems:
+            # Unreadable parameters are left out of ``parsed``; skip the "required"
+            # errors that causes and keep the body's problems.
+            problems += [p for p in check.errors if p.location == "body"]
+        else:
+            problems = list(check.errors)
+        if problems:
+            return _problems_response(problems)
+        with self._lock:
+            try:
+                campaign = self.state.campaign_for(
+                    credential, operation_id, parsed.path["campaignId"]
+                )
+            except SimulatorError as error:
+                return error_response(error.status, error.code, error.message)
+        limit = op.rate_limit
+        if limit is not None:
+            tier = limit.tier(campaign.rate_limit_tier)
+            refusal = self.rate_limits.spend(
+                campaign.id, operation_id, tier, limit.cost(body), limit.unit
+            )
+            if refusal is not None:
+                return _refused(refusal)
+        return _Checked(op, campaign, parsed.path, parsed.query, body)
+
+    def _apply(self, checked: _Checked) -> Response:
+        state = self.state
+        campaign = checked.campaign
+        operation_id = checked.operation.operation_id
+        if operation_id == "deleteOutletLicenses":
+            state.delete_outlet_licenses(campaign.id, checked.query["ids"])
+            return JSONResponse({"status": "OK"})
+        if operation_id == "updateOutletLicenses":
+            state.update_outlet_licenses(campaign.id, checked.body["licenses"])
+            return JSONResponse({"status": "OK"})
+        if operation_id == "deleteCampaignOffers":
+            not_deleted = state.delete_campaign_offers(campaign, checked.body["offerIds"])
+            # notDeletedOfferIds has minItems 1: left out when every SKU was deleted.
+            result = {"notDeletedOfferIds": not_deleted} if not_deleted else {}
+            return JSONResponse({"status": "OK", "result": result})
+        if operation_id == "updateOrderItems":
+            state.update_order_items(
+                campaign.id,
+                checked.path["orderId"],
+                checked.body["items"],
+                checked.body.get("reason"),
+            )
+            return Response(status_code=200)
+        raise SimulatorError(500, "INTERNAL_ERROR", f"{operation_id} is not simulated")
+
+    async def _http_exception(self, request: Request, exc: Exception) -> Response:
+        """404 and 405 with the spec's error body; recorded like API requests."""
+        assert isinstance(exc, HTTPException)
+        code = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}.get(exc.status_code, "ERROR")
+        message = {
+            404: f"no operation at {request.url.path}",
+            405: f"{request.method} is not allowed on {request.url.path}",
+        }.get(exc.status_code, str(exc.detail))
+        if not request.url.path.startswith(CONTROL_PREFIX):
+            raw_body = await request.body()
+            self._record(
+                RecordedRequest(
+                    operation_id=None,
+                    method=request.method,
+                    path=request.url.path,
+                    query=list(request.query_params.multi_items()),
+                    headers=dict(request.headers),
+                    body=_recorded_body(raw_body),
+                    status=exc.status_code,
+                )
+            )
+        return error_response(exc.status_code, code, message, **(exc.headers or {}))
+
+    # -- control API ----------------------------------------------------------
+
+    def _control_routes(self) -> list[Route]:
+        async def faults(request: Request) -> Response:
+            if request.method == "PUT":
+                try:
+                    document = json.loads(await request.body() or b"{}")
+                    if not isinstance(document, dict):
+                        raise ValueError("send a JSON object of fault settings")
+                    self.faults.configure_from_json(document)
+                except ValueError as error:
+                    return error_response(400, "BAD_REQUEST", str(error))
+            elif request.method == "DELETE":
+                self.faults.clear()
+            return JSONResponse(self.faults.settings.to_json())
+
+        async def reset(request: Request) -> Response:
+            self.reset()
+            return JSONResponse({"status": "OK"})
+
+        async def requests(request: Request) -> Response:
+            if request.method == "DELETE":
+                with self._lock:
+                    self.requests.clear()
+            with self._lock:
+                recorded = [attrs.asdict(r) for r in self.requests]
+            return JSONResponse(recorded)
+
+        async def campaign(request: Request) -> Response:
+            try:
+                campaign_id = int(request.path_params["campaignId"])
+                document = json.loads(await request.body() or b"{}")
+                found = self.state.campaigns[campaign_id]
+                if set(document) - {"locked"} or not isinstance(document.get("locked"), bool):
+                    raise ValueError('send {"locked": true|false}')
+            except KeyError:
+                return error_response(404, "CAMPAIGN_NOT_FOUND", "no such campaign")
+            except ValueError as error:
+                return error_response(400, "BAD_REQUEST", str(error))
+            with self._lock:
+                found.locked = document["locked"]
+            return JSONResponse({"id": found.id, "locked": found.locked})
+
+        async def clock(request: Request) -> Response:
+            advance = getattr(self.clock, "advance", None)
+            if advance is None:
+                return error_response(400, "BAD_REQUEST", "the simulator runs on a real clock")
+            try:
+                seconds = float(json.loads(await request.body())["seconds"])
+                advance(seconds)
+            except (ValueError, KeyError, TypeError) as error:
+                return error_response(400, "BAD_REQUEST", f'send {{"seconds": N}}: {error}')
+            return JSONResponse({"now": self.clock()})
+
+        async def dataset(request: Request) -> Response:
+            return Response(self.dataset.to_json(), media_type="application/json")
+
+        p = CONTROL_PREFIX
+        return [
+            Route(f"{p}/faults", faults, methods=["GET", "PUT", "DELETE"]),
+            Route(f"{p}/reset", reset, methods=["POST"]),
+            Route(f"{p}/requests", requests, methods=["GET", "DELETE"]),
+            Route(f"{p}/campaigns/{{campaignId}}", campaign, methods=["PATCH"]),
+            Route(f"{p}/clock/advance", clock, methods=["POST"]),
+            Route(f"{p}/dataset", dataset, methods=["GET"]),
+        ]
+
+
+def _refused(refusal: Refusal) -> Response:
+    return error_response(420, "LIMIT_EXCEEDED", refusal.message)
+
+
+def _recorded_body(raw: bytes) -> Any:
+    if not raw:
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return raw.decode("utf-8", "replace")
+
+
+def _parse_body(request: Request, raw: bytes) -> tuple[Any, Problem | None]:
+    if not raw.strip():
+        return None, Problem("body", "$", "required", "a JSON request body is required")
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type != "application/json":
+        return None, Problem(
+            "body",
+            "$",
+            "content-type",
+            f"send the body as application/json, not {media_type or 'no content type'}",
+        )
+    try:
+        return json.loads(raw, parse_constant=_reject_constant), None
+    except ValueError as error:
+        return None, Problem("body", "$", "json", f"not valid JSON: {error}")
+
+
+# -- in-process transports -----------------------------------------------------
+
+
+class AsyncASGITransport(httpx.AsyncBaseTransport):
+    """httpx's ASGI transport, with dropped connections raised as httpx errors."""
+
+    def __init__(self, app: Starlette) -> None:
+        self._inner = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        try:
+            response = await self._inner.handle_async_request(request)
+            await response.aread()
+        except ConnectionDropped as error:
+            raise httpx.RemoteProtocolError(
+                "Server disconnected without sending a response.", request=request
+            ) from error
+        return response
+
+
+class SyncASGITransport(httpx.BaseTransport):
+    """Runs the ASGI app in-process for a sync httpx.Client (no socket).
+
+    Each request runs on a fresh event loop; from inside a running loop it runs
+    on a helper thread, so the sync client also works in async tests.
+    """
+
+    def __init__(self, app: Starlette) -> None:
+        self._async = AsyncASGITransport(app)
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        content = request.read()
+        inner = httpx.Request(
+            request.method,
+            request.url,
+            headers=request.headers,
+            content=content,
+            extensions=request.extensions,
+        )
+
+        async def call() -> tuple[int, httpx.Headers, bytes]:
+            response = await self._async.handle_async_request(inner)
+            return response.status_code, response.headers, response.content
+
+        try:
+            status, headers, body = _run(call())
+        except httpx.TransportError as error:
+            error.request = request
+            raise
+        return httpx.Response(
+            status, headers=headers, stream=httpx.ByteStream(body), request=request
+        )
+
+
+def _run(coroutine: Coroutine[Any, Any, Any]) -> Any:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
