@@ -4,39 +4,47 @@ The generated core lives in :mod:`ymarket_api`; this package adds what a
 seller's code needs on top of it: :class:`Client` and :class:`AsyncClient`
 with validation before sending, typed errors, safe retries, pacing to the
 spec's quotas and bulk calls. The version is the spec's ``info.version``.
+
+Names are imported on first use (PEP 562), so ``import ymarket`` and the
+``ymarket`` command's ``--help`` do not pay for httpx and jsonschema-rs.
 """
 
-from ymarket._client import AsyncClient, Client
-from ymarket._core import DEFAULT_BASE_URL, AllRemainingItems
-from ymarket._dates import TzLike, license_datetime
-from ymarket._ratelimit import RateLimiter
-from ymarket._retry import RetryPolicy
-from ymarket.errors import (
-    ApiError,
-    BadRequestError,
-    ErrorDetail,
-    ForbiddenError,
-    InsecureTransportError,
-    LockedError,
-    NotFoundError,
-    RateLimitError,
-    ServerError,
-    TransportError,
-    UnauthorizedError,
-    UnexpectedResponseError,
-    YMarketError,
-)
-from ymarket.results import (
-    BulkProgress,
-    ChunkResult,
-    DeleteOffersResult,
-    LicensesResult,
-    OrderItemsResult,
-)
-from ymarket.spec import spec_version
-from ymarket.validation import FormatWarning, Problem, ValidationError
+from __future__ import annotations
 
-__version__: str = spec_version()
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ymarket._client import AsyncClient, Client
+    from ymarket._core import DEFAULT_BASE_URL, AllRemainingItems
+    from ymarket._dates import TzLike, license_datetime
+    from ymarket._ratelimit import RateLimiter
+    from ymarket._retry import RetryPolicy
+    from ymarket.errors import (
+        ApiError,
+        BadRequestError,
+        ErrorDetail,
+        ForbiddenError,
+        InsecureTransportError,
+        LockedError,
+        NotFoundError,
+        RateLimitError,
+        ServerError,
+        TransportError,
+        UnauthorizedError,
+        UnexpectedResponseError,
+        YMarketError,
+    )
+    from ymarket.results import (
+        BulkProgress,
+        ChunkResult,
+        DeleteOffersResult,
+        LicensesResult,
+        OrderItemsResult,
+    )
+    from ymarket.validation import FormatWarning, Problem, ValidationError
+
+    __version__: str
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -70,3 +78,52 @@ __all__ = [
     "__version__",
     "license_datetime",
 ]
+
+_HOMES = {
+    "ymarket._client": ("AsyncClient", "Client"),
+    "ymarket._core": ("DEFAULT_BASE_URL", "AllRemainingItems"),
+    "ymarket._dates": ("TzLike", "license_datetime"),
+    "ymarket._ratelimit": ("RateLimiter",),
+    "ymarket._retry": ("RetryPolicy",),
+    "ymarket.errors": (
+        "ApiError",
+        "BadRequestError",
+        "ErrorDetail",
+        "ForbiddenError",
+        "InsecureTransportError",
+        "LockedError",
+        "NotFoundError",
+        "RateLimitError",
+        "ServerError",
+        "TransportError",
+        "UnauthorizedError",
+        "UnexpectedResponseError",
+        "YMarketError",
+    ),
+    "ymarket.results": (
+        "BulkProgress",
+        "ChunkResult",
+        "DeleteOffersResult",
+        "LicensesResult",
+        "OrderItemsResult",
+    ),
+    "ymarket.validation": ("FormatWarning", "Problem", "ValidationError"),
+}
+_HOME_OF = {name: module for module, names in _HOMES.items() for name in names}
+
+
+def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        from ymarket.spec import spec_version
+
+        value: Any = spec_version()
+    elif name in _HOME_OF:
+        value = getattr(importlib.import_module(_HOME_OF[name]), name)
+    else:
+        raise AttributeError(f"module 'ymarket' has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

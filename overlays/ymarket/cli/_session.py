@@ -1,0 +1,184 @@
+"""The global options, the Client they make, and failures turned into one line and an exit code."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import sys
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import attrs
+
+from ymarket.cli._exit import ExitCode
+from ymarket.cli._output import Output, clean
+
+if TYPE_CHECKING:
+    from ymarket import Client
+
+__all__ = ["Failure", "Settings", "fail", "reported"]
+
+
+class Failure(Exception):
+    """An expected failure: print ``message`` on one line and exit with ``code``."""
+
+    def __init__(self, message: str, code: ExitCode, details: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.details = details or {}
+
+
+def fail(message: str, code: ExitCode = ExitCode.USAGE) -> NoReturn:
+    """Stop the command with an expected failure."""
+    raise Failure(message, code)
+
+
+@attrs.define
+class Settings:
+    """The global options of ``ymarket``."""
+
+    api_key: str | None = None
+    oauth_token: str | None = None
+    base_url: str | None = None
+    simulator: bool = False
+    json: bool = False
+    verbose: int = 0
+    max_retries: int | None = None
+    retry_backoff: float | None = None
+    rate_tier: str | None = None
+
+    @property
+    def output(self) -> Output:
+        """Where the command reports."""
+        return Output(json_mode=self.json)
+
+    def setup_logging(self) -> None:
+        """``-v``: each request (and retry) on stderr; ``-vv``: request bodies too."""
+        if self.verbose:
+            handler = logging.StreamHandler(sys.stderr)
+            handler.setFormatter(logging.Formatter("ymarket: %(message)s"))
+            log = logging.getLogger("ymarket")
+            log.addHandler(handler)
+            log.setLevel(logging.DEBUG)
+
+    def client(self) -> Client:
+        """The Client of these options (the in-process demo simulator with ``--simulator``)."""
+        from ymarket import Client, RetryPolicy
+        from ymarket.spec import operations
+
+        kwargs: dict[str, Any] = {"log_bodies": self.verbose > 1}
+        if self.max_retries is not None:
+            kwargs["max_retries"] = self.max_retries
+        if self.retry_backoff is not None:
+            kwargs["retry"] = RetryPolicy(
+                initial_backoff=self.retry_backoff, rate_limit_backoff=self.retry_backoff
+            )
+        if self.rate_tier is not None:
+            known = {
+                name
+                for op in operations().values()
+                if op.rate_limit is not None
+                for name in op.rate_limit.tiers
+            }
+            if self.rate_tier not in known:
+                fail(f"--rate-tier: unknown tier {self.rate_tier!r}; the spec has {sorted(known)}")
+            kwargs["rate_limit"] = self.rate_tier
+        if self.api_key is not None:
+            kwargs["api_key"] = self.api_key
+        if self.oauth_token is not None:
+            kwargs["oauth_token"] = self.oauth_token
+        if self.base_url is not None:
+            kwargs["base_url"] = self.base_url
+        try:
+            if self.simulator:
+                from ymarket.simulator import BASE_URL, DEMO_API_KEY, Simulator
+
+                if "api_key" not in kwargs and "oauth_token" not in kwargs:
+                    kwargs["api_key"] = DEMO_API_KEY
+                kwargs["base_url"] = BASE_URL
+                # The transport runs the app in this process: nothing leaves it.
+                kwargs["allow_insecure_http"] = True
+                return Client(transport=Simulator().sync_transport(), **kwargs)
+            # Credentials given as options win; the environment supplies the rest.
+            return Client.from_env(**kwargs)
+        except ValueError as error:  # credentials missing or empty, bad or insecure base URL
+            message = str(error)
+            if message.startswith("set YANDEX_MARKET"):
+                message = (
+                    "no credentials: pass --api-key or --oauth-token, or set "
+                    "YANDEX_MARKET_API_KEY or YANDEX_MARKET_OAUTH_TOKEN (or try --simulator)"
+                )
+            fail(message)
+
+
+def _describe(error: BaseException) -> tuple[str, ExitCode, dict[str, Any]]:
+    """One line, the exit code and JSON details for an expected failure (else re-raise)."""
+    from ymarket import ApiError, TransportError, ValidationError
+    from ymarket.cli._skus import InputError
+    from ymarket.cli.journal import JournalError
+
+    if isinstance(error, Failure):
+        return error.message, error.code, error.details
+    if isinstance(error, InputError | JournalError):
+        return str(error), ExitCode.USAGE, {"type": type(error).__name__}
+    if isinstance(error, ValidationError):
+        problems = [str(p) for p in error.problems]
+        shown = "\n".join(f"  - {p}" for p in problems[:20])
+        return (
+            f"{error.operation_id}: refused before sending ({len(problems)} problem(s)):\n{shown}",
+            ExitCode.USAGE,
+            {"type": "ValidationError", "problems": problems},
+        )
+    if isinstance(error, ApiError):
+        codes = [{"code": e.code, "message": e.message} for e in error.errors]
+        head = str(error).splitlines()[0]
+        tail = f" (after {error.attempts} attempts)" if error.attempts > 1 else ""
+        note = f"\n  {error.retry_note}" if error.retry_note else ""
+        return (
+            f"{head}{tail}{note}",
+            ExitCode.API_ERROR,
+            {"type": type(error).__name__, "status": error.status_code, "errors": codes},
+        )
+    if isinstance(error, TransportError):
+        head = str(error).splitlines()[0]
+        tail = f" (after {error.attempts} attempts)" if error.attempts > 1 else ""
+        return (
+            f"{head}{tail}",
+            ExitCode.NETWORK,
+            {"type": "TransportError", "maybeSent": error.maybe_sent},
+        )
+    raise error
+
+
+@contextlib.contextmanager
+def reported(settings: Settings, command: str) -> Iterator[None]:
+    """Run a command: expected failures print one clear line and exit with their code."""
+    from ymarket import ApiError, TransportError, ValidationError
+    from ymarket.cli._skus import InputError
+    from ymarket.cli.journal import JournalError
+
+    try:
+        yield
+    except KeyboardInterrupt:
+        settings.output.note("ymarket: interrupted")
+        sys.exit(ExitCode.INTERRUPTED)
+    except (
+        Failure,
+        ValidationError,
+        ApiError,
+        TransportError,
+        InputError,
+        JournalError,
+    ) as error:
+        message, code, details = _describe(error)
+        print(clean(f"ymarket: error: {message}"), file=sys.stderr, flush=True)
+        settings.output.document(
+            {
+                "command": command,
+                "ok": False,
+                "exitCode": int(code),
+                "error": {"message": message, **details},
+            }
+        )
+        sys.exit(code)
