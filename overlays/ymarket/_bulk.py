@@ -85,10 +85,21 @@ class ChunkReader:
     def __init__(self, items: Iterable[Any], size: int) -> None:
         self.size = size
         self.exhausted = False
+        self._items = items
         self._iterator = iter(items)
         self.position = 0
 
     def __iter__(self) -> Iterator[tuple[int, list[Any]]]:
+        if isinstance(self._items, list):
+            # A list is sliced (C speed) instead of being read item by item.
+            items = self._items
+            while self.position < len(items):
+                start = self.position
+                piece = items[start : start + self.size]
+                self.position += len(piece)
+                yield start, piece
+            self.exhausted = True
+            return
         while not self.exhausted:
             chunk: list[Any] = []
             for item in self._iterator:

@@ -1,0 +1,42 @@
+"""``python -m tests.soak.cli_entry ARGS``: the ``ymarket`` command with the client's pacing off.
+
+The soak and the memory benchmark drive the real command against a simulator whose
+quotas are off (or an in-memory server); the command has no switch to turn the
+client's pacing off, and pacing to 5,000 SKUs a minute would make a 200,000-SKU job
+take 40 minutes. Everything else is the command as users run it. With
+``YMARKET_BENCH_ACCEPT_ALL=1`` the client talks to an in-memory transport that
+accepts every request (memory benchmark: nothing but the client's own cost).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import httpx
+from ymarket import _client
+from ymarket.cli import main
+
+
+def _accept(request: httpx.Request) -> httpx.Response:
+    request.read()
+    return httpx.Response(200, json={"status": "OK", "result": {}})
+
+
+def run() -> None:
+    """Patch the client's defaults, then run the command."""
+    original = _client.Client.__init__
+    accept_all = os.environ.get("YMARKET_BENCH_ACCEPT_ALL") == "1"
+
+    def init(self: _client.Client, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("rate_limit", False)
+        if accept_all:
+            kwargs["transport"] = httpx.MockTransport(_accept)
+        original(self, *args, **kwargs)
+
+    setattr(_client.Client, "__init__", init)  # noqa: B010
+    main()
+
+
+if __name__ == "__main__":
+    run()
