@@ -48,8 +48,9 @@ _CLIENT_DOC_ARGS = """
         oauth_token: OAuth token instead (``Authorization: Bearer``). Give exactly one.
         base_url: API root; production by default.
         timeout: seconds or an ``httpx.Timeout`` (default 30 s, 10 s to connect).
-        max_retries: retries after 420, 5xx, timeouts and connection failures (default 3;
-            0 disables); only where repeating is safe.
+        max_retries: retries after 5xx, timeouts and connection failures (default 3;
+            0 disables every retry); only where repeating is safe. 420s have their own
+            budget, ``RetryPolicy.max_rate_limit_retries`` (default 8).
         retry: the full :class:`RetryPolicy` (backoff, caps); ``max_retries`` overrides its count.
         rate_limit: ``True`` paces to each operation's default tier, a tier name
             (``"extended"``) to that tier, a :class:`RateLimiter` to share pacing between
@@ -140,7 +141,7 @@ class Client:
 
         retrying = tenacity.Retrying(
             sleep=self._sleep,
-            stop=tenacity.stop_after_attempt(self._core.policy.max_retries + 1),
+            stop=self._core.stop(),
             wait=self._core.wait,
             retry=tenacity.retry_if_exception(self._core.retry_predicate(call)),
             before_sleep=self._core.before_sleep(call),
@@ -387,7 +388,7 @@ class AsyncClient:
 
         retrying = tenacity.AsyncRetrying(
             sleep=self._sleep,
-            stop=tenacity.stop_after_attempt(self._core.policy.max_retries + 1),
+            stop=self._core.stop(),
             wait=self._core.wait,
             retry=tenacity.retry_if_exception(self._core.retry_predicate(call)),
             before_sleep=self._core.before_sleep(call),

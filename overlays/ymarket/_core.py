@@ -39,7 +39,7 @@ from ymarket_api.types import Response, Unset
 from ymarket._bulk import BulkRun, license_to_json, to_json
 from ymarket._dates import TzLike
 from ymarket._ratelimit import Clock, QuotaBucket, RateLimiter
-from ymarket._retry import RetryPolicy, should_retry
+from ymarket._retry import RetryPolicy, retries_exhausted, should_retry
 from ymarket.errors import (
     RateLimitError,
     TransportError,
@@ -390,6 +390,17 @@ class Core:
     def wait(self, state: tenacity.RetryCallState) -> float:
         error = state.outcome.exception() if state.outcome else None
         return self.policy.wait(error or Exception(), state.attempt_number)
+
+    def stop(self) -> Callable[[tenacity.RetryCallState], bool]:
+        """A tenacity stop counting 420s and other failures against their own budgets."""
+        counts = {"rate_limited": 0, "other": 0}
+
+        def stop(state: tenacity.RetryCallState) -> bool:
+            error = state.outcome.exception() if state.outcome else None
+            counts["rate_limited" if isinstance(error, RateLimitError) else "other"] += 1
+            return retries_exhausted(self.policy, counts["rate_limited"], counts["other"])
+
+        return stop
 
     def retry_predicate(self, call: Call) -> Callable[[BaseException], bool]:
         def predicate(error: BaseException) -> bool:

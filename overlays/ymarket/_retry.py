@@ -21,14 +21,18 @@ from ymarket.errors import (
     parse_retry_after,
 )
 
-__all__ = ["RetryPolicy", "parse_retry_after", "should_retry"]
+__all__ = ["RetryPolicy", "parse_retry_after", "retries_exhausted", "should_retry"]
 
 
 @attrs.frozen
 class RetryPolicy:
     """Retry settings.
 
-    ``max_retries`` repeats at most (0: never). The n-th wait is
+    ``max_retries`` repeats at most after 5xx, timeouts and connection
+    failures (0: never retry anything). A 420 was refused, not applied, and a
+    quota shared with other programs frees only when its window moves on, so
+    420s have their own, larger budget ``max_rate_limit_retries`` (with the
+    default backoff about three minutes of waiting in all). The n-th wait is
     ``min(max_backoff, base * 2**(n-1))`` with "equal jitter" (half fixed, half
     random), where ``base`` is ``rate_limit_backoff`` after a 420 (a quota
     window is seconds long) and ``initial_backoff`` otherwise. A
@@ -37,6 +41,7 @@ class RetryPolicy:
     """
 
     max_retries: int = 3
+    max_rate_limit_retries: int = 8
     initial_backoff: float = 0.5
     rate_limit_backoff: float = 5.0
     max_backoff: float = 30.0
@@ -56,6 +61,13 @@ class RetryPolicy:
         if not self.jitter:
             return ceiling
         return ceiling / 2 + random.uniform(0, ceiling / 2)
+
+
+def retries_exhausted(policy: RetryPolicy, rate_limited: int, other_failures: int) -> bool:
+    """Whether the budgets are spent after ``rate_limited`` 420s and ``other_failures``."""
+    if policy.max_retries == 0:
+        return True
+    return rate_limited > policy.max_rate_limit_retries or other_failures > policy.max_retries
 
 
 def should_retry(error: BaseException, *, unsafe_reason: str | None, policy: RetryPolicy) -> bool:

@@ -218,3 +218,33 @@ class TestAsync:
         assert caught.value.maybe_sent
         assert caught.value.retry_note is not None
         assert len(recorder.requests) == 1
+
+
+def test_420s_have_their_own_budget_beyond_max_retries(
+    make_client: ClientFactory, fake_time: FakeTime
+) -> None:
+    """A quota shared with other programs can answer 420 longer than max_retries 5xx tries."""
+    policy = ymarket.RetryPolicy()
+    burst = [r420() for _ in range(policy.max_rate_limit_retries)]
+    client, recorder = make_client(scripted(*burst))
+    result = client.delete_campaign_offers(1001, ["a"])
+    assert policy.max_rate_limit_retries > policy.max_retries
+    assert result.chunks[0].attempts == policy.max_rate_limit_retries + 1
+    assert len(recorder.requests) == policy.max_rate_limit_retries + 1
+    assert all(s <= policy.max_backoff for s in fake_time.sleeps)
+
+
+def test_420_budget_is_finite(make_client: ClientFactory, fake_time: FakeTime) -> None:
+    policy = ymarket.RetryPolicy()
+    client, recorder = make_client(scripted(*[r420() for _ in range(50)]))
+    with pytest.raises(ymarket.RateLimitError) as caught:
+        client.delete_campaign_offers(1001, ["a"])
+    assert len(recorder.requests) == policy.max_rate_limit_retries + 1
+    assert caught.value.attempts == policy.max_rate_limit_retries + 1
+
+
+def test_500s_still_stop_at_max_retries(make_client: ClientFactory, fake_time: FakeTime) -> None:
+    client, recorder = make_client(scripted(*[r500() for _ in range(10)]))
+    with pytest.raises(ymarket.ServerError):
+        client.delete_campaign_offers(1001, ["a"])
+    assert len(recorder.requests) == ymarket.RetryPolicy().max_retries + 1
