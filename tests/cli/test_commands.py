@@ -237,3 +237,15 @@ def test_skus_and_from_file_together_are_a_usage_error(tmp_path: Path) -> None:
         "--simulator", "offers", "delete", "--campaign-id", "1001", "--from-file", str(source), "B"
     )
     assert result.returncode == 2
+
+
+def test_rate_tier_settings_reach_the_client() -> None:
+    from ymarket.cli._session import Failure, Settings
+
+    with Settings(rate_tier="off", api_key="k", base_url="http://127.0.0.1:9").client() as client:
+        assert client.rate_limiter is None
+    with Settings(rate_tier="extended", api_key="k", base_url="http://127.0.0.1:9").client() as c:
+        assert c.rate_limiter is not None
+        assert c.rate_limiter.tier == "extended"
+    with pytest.raises(Failure):
+        Settings(rate_tier="platinum", api_key="k", base_url="http://127.0.0.1:9").client()

@@ -78,7 +78,10 @@ def _version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
 @click.option(
     "--rate-tier",
     metavar="TIER",
-    help="Pace to this quota tier of the spec (e.g. extended) instead of each operation's default.",
+    help=(
+        "Pace to this quota tier of the spec (e.g. extended) instead of each operation's "
+        "default; 'off' sends without client-side pacing (the server's 420s are still retried)."
+    ),
 )
 @click.option(
     "--version",

@@ -74,7 +74,10 @@ class Settings:
             kwargs["retry"] = RetryPolicy(
                 initial_backoff=self.retry_backoff, rate_limit_backoff=self.retry_backoff
             )
-        if self.rate_tier is not None:
+        if self.rate_tier == "off":
+            # The server still enforces its quota: 420s are then backed off and retried.
+            kwargs["rate_limit"] = False
+        elif self.rate_tier is not None:
             known = {
                 name
                 for op in operations().values()
