@@ -35,7 +35,7 @@ from ymarket._core import (
 )
 from ymarket._dates import TzLike
 from ymarket._ratelimit import Clock, RateLimiter
-from ymarket._retry import RetryPolicy
+from ymarket._retry import RetryPolicy, maybe_applied
 from ymarket.errors import YMarketError
 from ymarket.results import ChunkResult, DeleteOffersResult, LicensesResult, OrderItemsResult
 from ymarket.validation import ValidationError
@@ -131,13 +131,19 @@ class Client:
         """The limiter pacing this client (None when pacing is off)."""
         return self._core.limiter
 
-    def _execute(self, call: Call) -> tuple[Response[Any], int]:
+    def _execute(self, call: Call) -> tuple[Response[Any], int, bool]:
+        """The answer, the number of attempts, and whether one may have been applied before."""
         attempts = 0
+        applied_before = False
 
         def attempt() -> Response[Any]:
-            nonlocal attempts
+            nonlocal attempts, applied_before
             attempts += 1
-            return self._attempt(call, attempts)
+            try:
+                return self._attempt(call, attempts)
+            except YMarketError as exc:
+                applied_before = applied_before or maybe_applied(exc)
+                raise
 
         retrying = tenacity.Retrying(
             sleep=self._sleep,
@@ -148,7 +154,7 @@ class Client:
             reraise=True,
         )
         try:
-            return retrying(attempt), attempts
+            return retrying(attempt), attempts, applied_before
         except YMarketError as exc:
             exc.attempts = attempts
             raise
@@ -193,7 +199,7 @@ class Client:
                     operation_id, campaign_id, run, start, chunk, convert
                 )
                 call = self._core.build(operation_id, make_call, campaign_id, values)
-                response, attempts = self._execute(call)
+                response, attempts, applied_before = self._execute(call)
                 not_deleted = (
                     self._core.not_deleted(call, response)
                     if operation_id == "deleteCampaignOffers"
@@ -211,6 +217,7 @@ class Client:
                     not_deleted,
                     response.status_code,
                     attempts,
+                    applied_before,
                 ),
                 on_chunk,
             )
@@ -303,7 +310,7 @@ class Client:
         """
         body = self._core.order_items_body(campaign_id, order_id, items, reason)
         call = self._core.order_items_call(campaign_id, order_id, body)
-        response, attempts = self._execute(call)
+        response, attempts, _ = self._execute(call)
         return OrderItemsResult(
             campaign_id, order_id, tuple(body["items"]), response.status_code, attempts
         )
@@ -378,13 +385,19 @@ class AsyncClient:
         """The limiter pacing this client (None when pacing is off)."""
         return self._core.limiter
 
-    async def _execute(self, call: Call) -> tuple[Response[Any], int]:
+    async def _execute(self, call: Call) -> tuple[Response[Any], int, bool]:
+        """The answer, the number of attempts, and whether one may have been applied before."""
         attempts = 0
+        applied_before = False
 
         async def attempt() -> Response[Any]:
-            nonlocal attempts
+            nonlocal attempts, applied_before
             attempts += 1
-            return await self._attempt(call, attempts)
+            try:
+                return await self._attempt(call, attempts)
+            except YMarketError as exc:
+                applied_before = applied_before or maybe_applied(exc)
+                raise
 
         retrying = tenacity.AsyncRetrying(
             sleep=self._sleep,
@@ -395,7 +408,7 @@ class AsyncClient:
             reraise=True,
         )
         try:
-            return await retrying(attempt), attempts
+            return await retrying(attempt), attempts, applied_before
         except YMarketError as exc:
             exc.attempts = attempts
             raise
@@ -440,7 +453,7 @@ class AsyncClient:
                     operation_id, campaign_id, run, start, chunk, convert
                 )
                 call = self._core.build(operation_id, make_call, campaign_id, values)
-                response, attempts = await self._execute(call)
+                response, attempts, applied_before = await self._execute(call)
                 not_deleted = (
                     self._core.not_deleted(call, response)
                     if operation_id == "deleteCampaignOffers"
@@ -458,6 +471,7 @@ class AsyncClient:
                     not_deleted,
                     response.status_code,
                     attempts,
+                    applied_before,
                 ),
                 on_chunk,
             )
@@ -534,7 +548,7 @@ class AsyncClient:
         """Coroutine of :meth:`Client.update_order_items`: every item NOT listed is REMOVED."""
         body = self._core.order_items_body(campaign_id, order_id, items, reason)
         call = self._core.order_items_call(campaign_id, order_id, body)
-        response, attempts = await self._execute(call)
+        response, attempts, _ = await self._execute(call)
         return OrderItemsResult(
             campaign_id, order_id, tuple(body["items"]), response.status_code, attempts
         )

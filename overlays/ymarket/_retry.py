@@ -21,7 +21,13 @@ from ymarket.errors import (
     parse_retry_after,
 )
 
-__all__ = ["RetryPolicy", "parse_retry_after", "retries_exhausted", "should_retry"]
+__all__ = [
+    "RetryPolicy",
+    "maybe_applied",
+    "parse_retry_after",
+    "retries_exhausted",
+    "should_retry",
+]
 
 
 @attrs.frozen
@@ -70,6 +76,13 @@ def retries_exhausted(policy: RetryPolicy, rate_limited: int, other_failures: in
     return rate_limited > policy.max_rate_limit_retries or other_failures > policy.max_retries
 
 
+def maybe_applied(error: BaseException) -> bool:
+    """Whether the server may have applied the request that failed with ``error``."""
+    return isinstance(error, ServerError) or (
+        isinstance(error, TransportError) and error.maybe_sent
+    )
+
+
 def should_retry(error: BaseException, *, unsafe_reason: str | None, policy: RetryPolicy) -> bool:
     """Whether ``error`` may be retried; sets ``error.retry_note`` when it must not be.
 
@@ -86,9 +99,7 @@ def should_retry(error: BaseException, *, unsafe_reason: str | None, policy: Ret
             )
             return False
         return True
-    ambiguous = isinstance(error, ServerError) or (
-        isinstance(error, TransportError) and error.maybe_sent
-    )
+    ambiguous = maybe_applied(error)
     if isinstance(error, TransportError) and not error.maybe_sent:
         return True
     if ambiguous and unsafe_reason is not None:

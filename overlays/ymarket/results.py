@@ -22,9 +22,11 @@ class ChunkResult:
     ``index`` counts chunks from 0, ``start`` is the position of the chunk's
     first item in the input, ``items`` are the chunk's items as sent,
     ``not_deleted`` the SKUs the server kept (deleteCampaignOffers only) and
-    ``attempts`` how many times the request was sent. When ``attempts`` > 1
-    after an ambiguous failure, SKUs the first attempt deleted come back as
-    not deleted (not found) in the repeat.
+    ``attempts`` how many times the request was sent.
+    ``repeated_after_ambiguous_failure`` is True when an earlier attempt failed
+    in a way that may have been applied (5xx, timeout or dropped connection
+    after sending): SKUs that attempt deleted come back as not deleted (not
+    found) in the repeat.
     """
 
     operation_id: str
@@ -34,6 +36,7 @@ class ChunkResult:
     not_deleted: tuple[str, ...] = ()
     status_code: int = 200
     attempts: int = 1
+    repeated_after_ambiguous_failure: bool = False
 
 
 @attrs.frozen

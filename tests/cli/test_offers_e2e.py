@@ -228,3 +228,36 @@ def test_an_api_error_is_one_line_with_its_code_and_the_job_resumes(
     again = run_ymarket(*args, "R-00001", "R-00002", url=sim.url)
     assert again.returncode == 0, again.stderr
     assert "deleted: 2" in again.stdout
+
+
+def test_skus_deleted_by_a_failed_attempt_are_flagged_not_lost(sim: Server, tmp_path: Path) -> None:
+    """A 500 after the deletion was applied: the repeat finds those SKUs gone and reports
+    them as not deleted; the summary flags them as resent, so nothing is misread."""
+    sim.control("PUT", "faults", {"error_rate": 0.5, "after_processing": True, "seed": 11})
+    skus = [f"R-{n:05d}" for n in range(1, 1501)]
+    source = tmp_path / "skus.txt"
+    source.write_text("\n".join(skus) + "\n")
+    result = run_ymarket(
+        "--json",
+        "--rate-tier",
+        "off",
+        "--max-retries",
+        "10",
+        "--retry-backoff",
+        "0.01",
+        "offers",
+        "delete",
+        "--campaign-id",
+        str(CAMPAIGN),
+        "--from-file",
+        str(source),
+        url=sim.url,
+    )
+    assert result.returncode == 3, result.stderr
+    assert 500 in [r["status"] for r in offer_requests(sim)]
+    document = json.loads(result.stdout)
+    not_deleted = set(document["notDeletedOfferIds"])
+    already_gone = not_deleted - {s for s in skus if in_warehouse(s)}
+    assert already_gone, "the seed makes at least one applied attempt fail"
+    assert already_gone <= set(document["resentNotDeleted"])
+    assert document["deleted"] + document["notDeleted"] == len(skus)

@@ -248,3 +248,14 @@ def test_500s_still_stop_at_max_retries(make_client: ClientFactory, fake_time: F
     with pytest.raises(ymarket.ServerError):
         client.delete_campaign_offers(1001, ["a"])
     assert len(recorder.requests) == ymarket.RetryPolicy().max_retries + 1
+
+
+def test_chunk_tells_when_it_was_repeated_after_a_possibly_applied_failure(
+    make_client: ClientFactory, fake_time: FakeTime
+) -> None:
+    client, _ = make_client(scripted(r500()))
+    (chunk,) = client.delete_campaign_offers(1001, ["a"]).chunks
+    assert (chunk.attempts, chunk.repeated_after_ambiguous_failure) == (2, True)
+    client, _ = make_client(scripted(r420(), httpx.ConnectError("refused")))
+    (chunk,) = client.delete_campaign_offers(1001, ["a"]).chunks
+    assert (chunk.attempts, chunk.repeated_after_ambiguous_failure) == (3, False)

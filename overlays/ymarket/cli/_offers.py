@@ -188,8 +188,11 @@ class OffersJob:
         report = self.report
         report.sent += len(chunk)
         report.requests += 1
-        if state.in_flight:
-            resent = [sku for sku in chunk if sku in state.in_flight]
+        # Sent again, after an interrupted run or after a failure in this run that
+        # may have been applied: what that attempt deleted now comes back as kept.
+        repeated = any(c.repeated_after_ambiguous_failure for c in result.chunks)
+        if state.in_flight or repeated:
+            resent = [sku for sku in chunk if repeated or sku in state.in_flight]
             report.resent += len(resent)
             kept = set(result.not_deleted_offer_ids)
             report.resent_not_deleted += [sku for sku in resent if sku in kept]
@@ -275,7 +278,8 @@ def print_report(report: OffersReport, output: Output) -> None:
         output.line("  not deleted: 0")
     if report.resent:
         output.line(
-            f"  resent after an interrupted run: {report.resent} SKU(s); "
-            f"{len(report.resent_not_deleted)} of them came back as not deleted (stored in a "
-            "Market warehouse, or already deleted by the interrupted attempt)"
+            f"  resent after an interrupted run or a failure that may have been applied: "
+            f"{report.resent} SKU(s); {len(report.resent_not_deleted)} of them came back as "
+            "not deleted (not found, stored in a Market warehouse, or already deleted by the "
+            "earlier attempt)"
         )
