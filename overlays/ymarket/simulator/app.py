@@ -229,14 +229,14 @@ class Simulator:
             await asyncio.sleep(seconds)
 
     async def _serve(self, request: Request, operation_id: str) -> Response:
-        raw_body = await request.body()
+        body = _RequestBody.read(await request.body())
         record = RecordedRequest(
             operation_id=operation_id,
             method=request.method,
             path=request.url.path,
             query=list(request.query_params.multi_items()),
             headers=dict(request.headers),
-            body=_recorded_body(raw_body),
+            body=body.recorded,
         )
         self._record(record)
         decision = self.faults.decide()
@@ -248,7 +248,7 @@ class Simulator:
             await self._sleep(self.faults.latency_seconds)
             response = await self._fault(decision)
         else:
-            response = await self._handle(request, operation_id, raw_body)
+            response = await self._handle(request, operation_id, body)
             if decision in ("error", "drop"):
                 response = await self._fault(decision)
             elif decision == "malformed":
@@ -273,8 +273,8 @@ class Simulator:
             await asyncio.sleep(0)
         return Response(status_code=499)
 
-    async def _handle(self, request: Request, operation_id: str, raw_body: bytes) -> Response:
-        checked = self._check(request, operation_id, raw_body)
+    async def _handle(self, request: Request, operation_id: str, body: _RequestBody) -> Response:
+        checked = self._check(request, operation_id, body)
         if isinstance(checked, Response):
             await self._sleep(self.faults.latency_seconds)
             return checked
@@ -298,7 +298,7 @@ class Simulator:
         limit = checked.operation.rate_limit
         return limit.tier(checked.campaign.rate_limit_tier) if limit is not None else None
 
-    def _check(self, request: Request, operation_id: str, raw_body: bytes) -> _Checked | Response:
+    def _check(self, request: Request, operation_id: str, raw: _RequestBody) -> _Checked | Response:
         """Credentials, parameters, body and campaign, in the order the API checks them."""
         op = operations()[operation_id]
         sent = _credentials(request)
@@ -324,7 +324,7 @@ class Simulator:
         body: Any = None
         problems = list(parsed.problems)
         if op.request_body_schema is not None:
-            body, body_problem = _parse_body(request, raw_body)
+            body, body_problem = _parse_body(request, raw)
             if body_problem is not None:
                 return _problems_response([*problems, body_problem])
         check = request_validator(operation_id).check(
@@ -389,7 +389,7 @@ class Simulator:
             405: f"{request.method} is not allowed on {request.url.path}",
         }.get(exc.status_code, str(exc.detail))
         if not request.url.path.startswith(CONTROL_PREFIX):
-            raw_body = await request.body()
+            unknown_body = _RequestBody.read(await request.body())
             self._record(
                 RecordedRequest(
                     operation_id=None,
@@ -397,7 +397,7 @@ class Simulator:
                     path=request.url.path,
                     query=list(request.query_params.multi_items()),
                     headers=dict(request.headers),
-                    body=_recorded_body(raw_body),
+                    body=unknown_body.recorded,
                     status=exc.status_code,
                 )
             )
@@ -475,17 +475,33 @@ def _refused(refusal: Refusal) -> Response:
     return error_response(420, "LIMIT_EXCEEDED", refusal.message)
 
 
-def _recorded_body(raw: bytes) -> Any:
-    if not raw:
-        return None
-    try:
-        return json.loads(raw)
-    except ValueError:
-        return raw.decode("utf-8", "replace")
+@attrs.frozen
+class _RequestBody:
+    """A request body, decoded once: the JSON value, or why it is not JSON."""
+
+    raw: bytes
+    value: Any
+    error: str | None
+
+    @classmethod
+    def read(cls, raw: bytes) -> _RequestBody:
+        if not raw.strip():
+            return cls(raw, None, "empty")
+        try:
+            return cls(raw, json.loads(raw, parse_constant=_reject_constant), None)
+        except ValueError as error:
+            return cls(raw, None, str(error))
+
+    @property
+    def recorded(self) -> Any:
+        """What the request log shows: the JSON value, else the text, else None."""
+        if self.error is None:
+            return self.value
+        return self.raw.decode("utf-8", "replace") if self.raw else None
 
 
-def _parse_body(request: Request, raw: bytes) -> tuple[Any, Problem | None]:
-    if not raw.strip():
+def _parse_body(request: Request, body: _RequestBody) -> tuple[Any, Problem | None]:
+    if not body.raw.strip():
         return None, Problem("body", "$", "required", "a JSON request body is required")
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media_type != "application/json":
@@ -495,10 +511,9 @@ def _parse_body(request: Request, raw: bytes) -> tuple[Any, Problem | None]:
             "content-type",
             f"send the body as application/json, not {media_type or 'no content type'}",
         )
-    try:
-        return json.loads(raw, parse_constant=_reject_constant), None
-    except ValueError as error:
-        return None, Problem("body", "$", "json", f"not valid JSON: {error}")
+    if body.error is not None:
+        return None, Problem("body", "$", "json", f"not valid JSON: {body.error}")
+    return body.value, None
 
 
 # -- in-process transports -----------------------------------------------------
