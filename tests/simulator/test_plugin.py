@@ -68,6 +68,26 @@ def test_sync_client_inside_a_running_loop(ymarket_simulator: Simulator) -> None
     assert asyncio.run(main()) == 200
 
 
+def test_sync_transport_reuses_one_loop_thread_and_stops_it_on_close(
+    ymarket_simulator: Simulator,
+) -> None:
+    import threading
+
+    def loop_threads() -> list[threading.Thread]:
+        return [t for t in threading.enumerate() if t.name == "ymarket-simulator-loop"]
+
+    before = len(loop_threads())
+    with httpx.Client(
+        transport=ymarket_simulator.sync_transport(),
+        base_url="http://x",
+        headers={"Api-Key": DEMO_API_KEY},
+    ) as c:
+        for sku in ("a", "b", "c"):
+            assert c.post("/v2/campaigns/1001/offers/delete", json={"offerIds": [sku]}).is_success
+        assert len(loop_threads()) == before + 1
+    assert len(loop_threads()) == before
+
+
 def test_plugin_imports_without_the_extra() -> None:
     code = textwrap.dedent(
         """

@@ -9,12 +9,11 @@ state model. Control endpoints live under ``/__simulator__/``, outside the spec.
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import contextvars
 import json
 import threading
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import attrs
@@ -539,12 +538,37 @@ class AsyncASGITransport(httpx.AsyncBaseTransport):
 class SyncASGITransport(httpx.BaseTransport):
     """Runs the ASGI app in-process for a sync httpx.Client (no socket).
 
-    Each request runs on a fresh event loop; from inside a running loop it runs
-    on a helper thread, so the sync client also works in async tests.
+    Requests run on one event loop in a daemon thread, started on first use and
+    stopped by ``close()``: a fresh loop per request would cost more than the
+    simulator's own work, and the sync client also works inside async tests.
     """
 
     def __init__(self, app: Starlette) -> None:
         self._async = AsyncASGITransport(app)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._start_lock = threading.Lock()
+
+    def _running_loop(self) -> asyncio.AbstractEventLoop:
+        with self._start_lock:
+            if self._loop is None:
+                loop = asyncio.new_event_loop()
+                thread = threading.Thread(
+                    target=loop.run_forever, name="ymarket-simulator-loop", daemon=True
+                )
+                thread.start()
+                self._loop, self._thread = loop, thread
+            return self._loop
+
+    def close(self) -> None:
+        """Stop the loop thread (a later request starts a new one)."""
+        with self._start_lock:
+            loop, thread = self._loop, self._thread
+            self._loop = self._thread = None
+        if loop is not None and thread is not None:
+            loop.call_soon_threadsafe(loop.stop)
+            thread.join()
+            loop.close()
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         content = request.read()
@@ -561,19 +585,11 @@ class SyncASGITransport(httpx.BaseTransport):
             return response.status_code, response.headers, response.content
 
         try:
-            status, headers, body = _run(call())
+            future = asyncio.run_coroutine_threadsafe(call(), self._running_loop())
+            status, headers, body = future.result()
         except httpx.TransportError as error:
             error.request = request
             raise
         return httpx.Response(
             status, headers=headers, stream=httpx.ByteStream(body), request=request
         )
-
-
-def _run(coroutine: Coroutine[Any, Any, Any]) -> Any:
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(coroutine)
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
