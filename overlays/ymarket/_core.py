@@ -277,14 +277,16 @@ class Core:
         )
 
     def delete_licenses_call(self, campaign_id: int, ids: list[Any]) -> Call:
+        # The query parameters stand in for a body: a quota counting items reads `ids`.
+        query = {"ids": ids}
         return Call(
             "deleteOutletLicenses",
             campaign_id,
-            self.cost("deleteOutletLicenses", None),
-            self.unsafe_reason("deleteOutletLicenses", None),
+            self.cost("deleteOutletLicenses", query),
+            self.unsafe_reason("deleteOutletLicenses", query),
             lambda api: delete_outlet_licenses.sync_detailed(campaign_id, client=api, ids=ids),
             lambda api: delete_outlet_licenses.asyncio_detailed(campaign_id, client=api, ids=ids),
-            {"ids": ids},
+            query,
             _path("deleteOutletLicenses", campaignId=campaign_id),
         )
 
