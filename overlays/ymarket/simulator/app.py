@@ -348,7 +348,12 @@ class Simulator:
         if limit is not None:
             tier = limit.tier(campaign.rate_limit_tier)
             refusal = self.rate_limits.spend(
-                campaign.id, operation_id, tier, limit.cost(body), limit.unit
+                campaign.id,
+                operation_id,
+                tier,
+                # An operation without a body counts items of its query (``ids``).
+                limit.cost(body if body is not None else parsed.query),
+                limit.unit,
             )
             if refusal is not None:
                 return _refused(refusal)
