@@ -192,3 +192,10 @@ def test_version_is_single_sourced(repo_root: Path, spec: dict[str, Any]) -> Non
     assert ymarket.__version__ == str(spec["info"]["version"])
     pyproject = (repo_root / "pyproject.toml").read_text(encoding="utf-8")
     assert 'dynamic = ["version"]' in pyproject and 'path = "spec/openapi.yaml"' in pyproject
+
+
+def test_chunking_comes_from_the_bulk_field_or_is_refused() -> None:
+    assert compiled.operation("deleteCampaignOffers").chunking() == ("offerIds", 500)
+    assert compiled.operation("deleteOutletLicenses").chunking() == ("ids", 500)
+    with pytest.raises(ValueError, match="updateOrderItems"):
+        compiled.operation("updateOrderItems").chunking()

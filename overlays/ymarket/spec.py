@@ -114,6 +114,13 @@ class Operation:
         max_items = schema.get("maxItems") if schema else None
         return int(max_items) if max_items is not None else None
 
+    def chunking(self) -> tuple[str, int]:
+        """(bulk field, chunk size) of a bulk operation; ValueError if the spec has none."""
+        size = self.bulk_max_items
+        if self.bulk_field is None or size is None:
+            raise ValueError(f"{self.operation_id} has no x-ymarket-bulk-field with maxItems")
+        return self.bulk_field, size
+
     @property
     def bulk_field_schema(self) -> JsonObject | None:
         """The array schema of the bulk field (a body property or a query parameter)."""

@@ -4,6 +4,7 @@ so ``ymarket --help`` loads neither httpx nor the simulator nor rich."""
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,28 @@ import click
 
 from ymarket.cli._exit import EXIT_CODES_HELP, ExitCode
 from ymarket.cli._session import Settings, fail, reported
+
+
+class _SpecHelpOption(click.Option):
+    """An option whose help text is read from the compiled spec, only when help is shown
+    (importing the spec would slow every start of the command)."""
+
+    def __init__(self, *args: Any, spec_help: Callable[[], str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._spec_help = spec_help
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        self.help = self._spec_help()
+        return super().get_help_record(ctx)
+
+
+def _order_items_schema() -> dict[str, Any]:
+    from ymarket.spec import operation
+
+    schema = operation("updateOrderItems").request_body_schema
+    assert schema is not None
+    return schema
+
 
 __all__ = ["cli"]
 
@@ -440,12 +463,26 @@ def _parse_items(items: tuple[str, ...], instances: tuple[str, ...]) -> list[dic
     "instances",
     multiple=True,
     metavar="ID:KIND=VALUE",
-    help="A labelled unit that stays (KIND: cis, cisFull, uin, rnpt, gtd). Repeat per unit.",
+    cls=_SpecHelpOption,
+    spec_help=lambda: (
+        "A labelled unit that stays (KIND: "
+        + ", ".join(
+            _order_items_schema()["properties"]["items"]["items"]["properties"]["instances"][
+                "items"
+            ]["properties"]
+        )
+        + "). Repeat per unit."
+    ),
 )
 @click.option(
     "--reason",
     metavar="REASON",
-    help="Why: PARTNER_REQUESTED_REMOVE or USER_REQUESTED_REMOVE (the spec's enum).",
+    cls=_SpecHelpOption,
+    spec_help=lambda: (
+        "Why the items change: "
+        + " or ".join(_order_items_schema()["properties"]["reason"]["enum"])
+        + "."
+    ),
 )
 @click.option("--yes", "-y", is_flag=True, help="Do not ask before replacing the items.")
 @click.pass_context

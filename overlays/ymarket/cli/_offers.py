@@ -148,7 +148,7 @@ class OffersJob:
         from ymarket.spec import operation
 
         report = self.report
-        size = operation(_OPERATION).bulk_max_items or 500
+        _, size = operation(_OPERATION).chunking()
         to_send = report.input_count - report.skipped
         if to_send == 0:
             return

@@ -89,8 +89,7 @@ def check_skus(source: SkuSource, campaign_id: int) -> int:
     from ymarket.validation import check_request
 
     op = operation("deleteCampaignOffers")
-    field = op.bulk_field or "offerIds"
-    size = op.bulk_max_items or 500
+    field, size = op.chunking()
     index_in_field = re.compile(rf"^\$\.{re.escape(field)}\[(\d+)\]")
     problems: list[tuple[int, str]] = []  # (line, text): shown in line order
     problem_count = 0
