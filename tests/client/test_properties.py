@@ -159,14 +159,14 @@ def test_client_refuses_exactly_what_the_simulator_refuses(skus: list[str]) -> N
     peer = SimulatorPeer()
     direct = _validation_problems(peer.answer("deleteCampaignOffers", {"offerIds": skus}))
     sim = Simulator(clock=FakeClock())
-    client = ymarket.Client(
+    with ymarket.Client(
         DEMO_API_KEY, base_url="https://simulator.local", transport=sim.sync_transport()
-    )
-    try:
-        client.delete_campaign_offers(1001, skus)
-    except ymarket.ValidationError as error:
-        assert sim.requests == []
-        assert direct == {str(p) for p in error.problems}
-    else:
-        assert direct is None
-        assert [r.status for r in sim.requests] == [200]
+    ) as client:
+        try:
+            client.delete_campaign_offers(1001, skus)
+        except ymarket.ValidationError as error:
+            assert sim.requests == []
+            assert direct == {str(p) for p in error.problems}
+        else:
+            assert direct is None
+            assert [r.status for r in sim.requests] == [200]

@@ -129,3 +129,23 @@ def test_users_get_the_fixtures_through_the_entry_point(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "1 passed" in result.stdout
+
+
+def test_a_dropped_sync_transport_stops_its_loop_thread(ymarket_simulator: Simulator) -> None:
+    import gc
+    import threading
+
+    def loop_threads() -> int:
+        return sum(t.name == "ymarket-simulator-loop" for t in threading.enumerate())
+
+    before = loop_threads()
+    client = httpx.Client(
+        transport=ymarket_simulator.sync_transport(),
+        base_url="http://x",
+        headers={"Api-Key": DEMO_API_KEY},
+    )
+    assert client.post("/v2/campaigns/1001/offers/delete", json={"offerIds": ["a"]}).is_success
+    assert loop_threads() == before + 1
+    del client  # never closed
+    gc.collect()
+    assert loop_threads() == before

@@ -12,6 +12,7 @@ import asyncio
 import contextvars
 import json
 import threading
+import weakref
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -553,6 +554,7 @@ class SyncASGITransport(httpx.BaseTransport):
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
+        self._finalizer: weakref.finalize[Any, Any] | None = None
 
     def _running_loop(self) -> asyncio.AbstractEventLoop:
         with self._start_lock:
@@ -563,17 +565,17 @@ class SyncASGITransport(httpx.BaseTransport):
                 )
                 thread.start()
                 self._loop, self._thread = loop, thread
+                # A transport dropped without close() still stops its thread.
+                self._finalizer = weakref.finalize(self, _stop_loop, loop, thread)
             return self._loop
 
     def close(self) -> None:
         """Stop the loop thread (a later request starts a new one)."""
         with self._start_lock:
-            loop, thread = self._loop, self._thread
+            started = self._loop is not None
             self._loop = self._thread = None
-        if loop is not None and thread is not None:
-            loop.call_soon_threadsafe(loop.stop)
-            thread.join()
-            loop.close()
+        if started and self._finalizer is not None:
+            self._finalizer()
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         content = request.read()
@@ -598,3 +600,11 @@ class SyncASGITransport(httpx.BaseTransport):
         return httpx.Response(
             status, headers=headers, stream=httpx.ByteStream(body), request=request
         )
+
+
+def _stop_loop(loop: asyncio.AbstractEventLoop, thread: threading.Thread) -> None:
+    loop.call_soon_threadsafe(loop.stop)
+    if thread is threading.current_thread():
+        return  # collected on its own loop thread: the loop stops after this callback
+    thread.join()
+    loop.close()
