@@ -161,8 +161,7 @@ class Client:
 
     def _attempt(self, call: Call, attempt: int) -> Response[Any]:
         bucket = self._core.bucket(call)
-        if bucket is not None:
-            bucket.acquire(call.cost, self._sleep)
+        spend = bucket.acquire(call.cost, self._sleep) if bucket is not None else None
         started = time.perf_counter()
         status: int | str = "error"
         try:
@@ -177,7 +176,7 @@ class Client:
             status = response.status_code
         finally:
             if bucket is not None:
-                bucket.leave()
+                bucket.leave(spend)
             self._core.log_attempt(call, attempt, status, started)
         return self._core.answer(call, response)
 
@@ -415,8 +414,7 @@ class AsyncClient:
 
     async def _attempt(self, call: Call, attempt: int) -> Response[Any]:
         bucket = self._core.bucket(call)
-        if bucket is not None:
-            await bucket.acquire_async(call.cost, self._sleep)
+        spend = await bucket.acquire_async(call.cost, self._sleep) if bucket is not None else None
         started = time.perf_counter()
         status: int | str = "error"
         try:
@@ -431,7 +429,7 @@ class AsyncClient:
             status = response.status_code
         finally:
             if bucket is not None:
-                bucket.leave()
+                bucket.leave(spend)
             self._core.log_attempt(call, attempt, status, started)
         return self._core.answer(call, response)
 

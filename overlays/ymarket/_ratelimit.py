@@ -13,6 +13,11 @@ Why not pyrate-limiter or aiolimiter: aiolimiter is asyncio-only; pyrate-limiter
 sleeps with the real ``time.sleep``/``asyncio.sleep`` inside (no injectable
 sleep) and has no in-flight limit. What is needed here is small: a window log
 plus a counter.
+
+A spend is stamped when it is reserved and stamped again when its request has
+been answered (``leave(entry)``), and it does not leave the window while its
+request is in flight: the server counted it somewhere in between, so the
+client's window never frees earlier than the server's, whatever the latency.
 """
 
 from __future__ import annotations
@@ -29,6 +34,9 @@ __all__ = ["Clock", "QuotaBucket", "RateLimiter"]
 
 Clock = Callable[[], float]
 
+# How often a caller looks again when the window waits only for requests in flight.
+_IN_FLIGHT_POLL = 0.05
+
 
 class QuotaBucket:
     """The quota of one operation in one campaign."""
@@ -43,7 +51,9 @@ class QuotaBucket:
         self.max_parallel = tier.max_parallel
         self._clock = clock
         self._lock = threading.Lock()
-        self._log: deque[tuple[float, int]] = deque()
+        # [stamp, cost, in_flight] entries, oldest first; a stamp only moves later,
+        # by at most one request's duration (see leave()).
+        self._log: deque[list[float]] = deque()
         self._used = 0
         self._blocked_until = 0.0
         self._active = 0
@@ -58,28 +68,35 @@ class QuotaBucket:
             return self._used
 
     def _expire(self, now: float) -> None:
-        while self._log and self._log[0][0] + self.period <= now:
-            self._used -= self._log.popleft()[1]
+        while self._log and not self._log[0][2] and self._log[0][0] + self.period <= now:
+            self._used -= int(self._log.popleft()[1])
 
     def reserve(self, cost: int) -> float:
         """Spend ``cost`` units now and return 0, or return the seconds to wait first."""
+        return self._reserve(cost, in_flight=False)[0]
+
+    def _reserve(self, cost: int, *, in_flight: bool) -> tuple[float, list[float] | None]:
         cost = min(max(cost, 1), self.limit)
         with self._lock:
             now = self._clock()
             self._expire(now)
             if now < self._blocked_until:
-                return self._blocked_until - now
+                return self._blocked_until - now, None
             if self._used + cost <= self.limit:
-                self._log.append((now, cost))
+                entry = [now, cost, 1.0 if in_flight else 0.0]
+                self._log.append(entry)
                 self._used += cost
-                return 0.0
+                return 0.0, entry
             excess = self._used + cost - self.limit
-            freed = 0
-            for stamp, spent in self._log:
+            freed = 0.0
+            latest = now - self.period  # entries leave oldest first: wait for the latest
+            for stamp, spent, _ in self._log:
                 freed += spent
+                latest = max(latest, stamp)
                 if freed >= excess:
-                    return stamp + self.period - now + self.margin
-            return self.period  # unreachable: the log holds more than the excess
+                    # A spend still in flight holds the window a little longer.
+                    return max(latest + self.period - now + self.margin, _IN_FLIGHT_POLL), None
+            return self.period, None  # unreachable: the log holds more than the excess
 
     def pause(self, seconds: float) -> None:
         """Hold every caller of this quota for ``seconds`` (after a 420)."""
@@ -115,9 +132,16 @@ class QuotaBucket:
                 self._async_waiters.append((loop, future))
             await future
 
-    def leave(self) -> None:
-        """Give an in-flight slot back and wake one waiter."""
+    def leave(self, entry: list[float] | None = None) -> None:
+        """Give an in-flight slot back and wake one waiter.
+
+        ``entry`` (what :meth:`acquire` returned) is stamped again now that the
+        request is answered.
+        """
         with self._lock:
+            if entry is not None:
+                entry[0] = max(entry[0], self._clock())
+                entry[2] = 0.0
             self._active -= 1
             self._slot_freed.notify()
             self._wake_one_async()
@@ -137,21 +161,32 @@ class QuotaBucket:
         else:
             future.set_result(None)
 
-    def acquire(self, cost: int, sleep: Callable[[float], None]) -> None:
-        """Block (with ``sleep``) until ``cost`` units are spent, then hold a slot."""
+    def acquire(self, cost: int, sleep: Callable[[float], None]) -> list[float]:
+        """Block (with ``sleep``) until ``cost`` units are spent and hold a slot.
+
+        Returns the spend's entry, to give to :meth:`leave`.
+        """
         self.enter()
         try:
-            while (wait := self.reserve(cost)) > 0:
+            while True:
+                wait, entry = self._reserve(cost, in_flight=True)
+                if entry is not None:
+                    return entry
                 sleep(wait)
         except BaseException:
             self.leave()
             raise
 
-    async def acquire_async(self, cost: int, sleep: Callable[[float], Awaitable[None]]) -> None:
+    async def acquire_async(
+        self, cost: int, sleep: Callable[[float], Awaitable[None]]
+    ) -> list[float]:
         """Like :meth:`acquire` for asyncio tasks."""
         await self.enter_async()
         try:
-            while (wait := self.reserve(cost)) > 0:
+            while True:
+                wait, entry = self._reserve(cost, in_flight=True)
+                if entry is not None:
+                    return entry
                 await sleep(wait)
         except BaseException:
             self.leave()

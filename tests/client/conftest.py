@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -21,13 +22,16 @@ class FakeTime:
     def __init__(self, start: float = 1000.0) -> None:
         self.now = start
         self.sleeps: list[float] = []
+        # Threads sleep on one clock: `now += s` must not lose an update to a race.
+        self._lock = threading.Lock()
 
     def clock(self) -> float:
         return self.now
 
     def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
+        with self._lock:
+            self.sleeps.append(seconds)
+            self.now += seconds
 
     async def async_sleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)

@@ -59,6 +59,20 @@ class TestBucket:
         assert bucket.reserve(1) == 0
         assert bucket.used == 5
 
+    def test_a_spend_in_flight_holds_the_window_until_answered(self, fake_time: FakeTime) -> None:
+        """The server counts a request when it arrives, somewhere before the answer: the
+        client's window must not free it before then, however long the request takes."""
+        bucket = QuotaBucket(tier(10, 60), fake_time.clock)
+        spend = bucket.acquire(10, fake_time.sleep)
+        fake_time.now += 120  # a request in flight longer than the window
+        assert bucket.used == 10
+        assert bucket.reserve(1) > 0
+        bucket.leave(spend)  # answered now: it leaves the window 60 s from now
+        assert bucket.used == 10
+        fake_time.now += 60 + bucket.margin
+        assert bucket.used == 0
+        assert bucket.reserve(10) == 0
+
     def test_a_cost_above_the_limit_does_not_deadlock(self, fake_time: FakeTime) -> None:
         bucket = QuotaBucket(tier(10, 60), fake_time.clock)
         assert bucket.reserve(50) == 0
