@@ -260,67 +260,75 @@ class Core:
             raise ValidationError(operation_id, errors)
 
     # Building requests.
+    def _call(
+        self,
+        operation_id: str,
+        campaign_id: int,
+        request: Mapping[str, Any],
+        send: Callable[[AuthenticatedClient], Response[Any]],
+        send_async: Callable[[AuthenticatedClient], Awaitable[Response[Any]]],
+        **path_params: int,
+    ) -> Call:
+        """A call; ``request`` (the body, or the query for a body-less operation) prices it."""
+        return Call(
+            operation_id,
+            campaign_id,
+            self.cost(operation_id, request),
+            self.unsafe_reason(operation_id, request),
+            send,
+            send_async,
+            request,
+            _path(operation_id, campaignId=campaign_id, **path_params),
+        )
+
     def offers_call(self, campaign_id: int, offer_ids: list[Any]) -> Call:
         body = {"offerIds": offer_ids}
         model = DeleteCampaignOffersRequest.from_dict(body)
-        return Call(
+        return self._call(
             "deleteCampaignOffers",
             campaign_id,
-            self.cost("deleteCampaignOffers", body),
-            self.unsafe_reason("deleteCampaignOffers", body),
+            body,
             lambda api: delete_campaign_offers.sync_detailed(campaign_id, client=api, body=model),
             lambda api: delete_campaign_offers.asyncio_detailed(
                 campaign_id, client=api, body=model
             ),
-            body,
-            _path("deleteCampaignOffers", campaignId=campaign_id),
         )
 
     def delete_licenses_call(self, campaign_id: int, ids: list[Any]) -> Call:
-        # The query parameters stand in for a body: a quota counting items reads `ids`.
-        query = {"ids": ids}
-        return Call(
+        return self._call(
             "deleteOutletLicenses",
             campaign_id,
-            self.cost("deleteOutletLicenses", query),
-            self.unsafe_reason("deleteOutletLicenses", query),
+            {"ids": ids},
             lambda api: delete_outlet_licenses.sync_detailed(campaign_id, client=api, ids=ids),
             lambda api: delete_outlet_licenses.asyncio_detailed(campaign_id, client=api, ids=ids),
-            query,
-            _path("deleteOutletLicenses", campaignId=campaign_id),
         )
 
     def update_licenses_call(self, campaign_id: int, licenses: list[Any]) -> Call:
         body = {"licenses": licenses}
         model = UpdateOutletLicenseRequest.from_dict(body)
-        return Call(
+        return self._call(
             "updateOutletLicenses",
             campaign_id,
-            self.cost("updateOutletLicenses", body),
-            self.unsafe_reason("updateOutletLicenses", body),
+            body,
             lambda api: update_outlet_licenses.sync_detailed(campaign_id, client=api, body=model),
             lambda api: update_outlet_licenses.asyncio_detailed(
                 campaign_id, client=api, body=model
             ),
-            body,
-            _path("updateOutletLicenses", campaignId=campaign_id),
         )
 
     def order_items_call(self, campaign_id: int, order_id: int, body: dict[str, Any]) -> Call:
         model = UpdateOrderItemRequest.from_dict(body)
-        return Call(
+        return self._call(
             "updateOrderItems",
             campaign_id,
-            self.cost("updateOrderItems", body),
-            self.unsafe_reason("updateOrderItems", body),
+            body,
             lambda api: update_order_items.sync_detailed(
                 campaign_id, order_id, client=api, body=model
             ),
             lambda api: update_order_items.asyncio_detailed(
                 campaign_id, order_id, client=api, body=model
             ),
-            body,
-            _path("updateOrderItems", campaignId=campaign_id, orderId=order_id),
+            orderId=order_id,
         )
 
     @staticmethod
