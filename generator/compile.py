@@ -180,6 +180,7 @@ def compile_spec(spec: JsonObject) -> JsonObject:
         "info": {"title": spec["info"]["title"], "version": str(spec["info"]["version"])},
         "servers": [server["url"] for server in spec.get("servers", [])],
         "securitySchemes": components.get("securitySchemes", {}),
+        "campaignLimits": spec.get("x-ymarket-campaign-limits"),
         "operations": dict(sorted(operations.items())),
         "schemas": {
             name: to_json_schema(spec, schema)

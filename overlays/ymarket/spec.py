@@ -17,9 +17,11 @@ from typing import Any, Literal
 import attrs
 
 __all__ = [
+    "CampaignLimits",
     "Operation",
     "RateLimit",
     "RateLimitTier",
+    "campaign_limits",
     "compiled_spec",
     "operation",
     "operations",
@@ -172,6 +174,31 @@ def _rate_limit(raw: JsonObject | None) -> RateLimit | None:
         docs_tier=str(raw.get("docsTier", raw["defaultTier"])),
         tiers=tiers,
     )
+
+
+@attrs.frozen
+class CampaignLimits:
+    """Limits across all operations of one campaign (``x-ymarket-campaign-limits``).
+
+    ``max_parallel`` requests may be in flight at once per campaign; over it the
+    API answers 420 with ``message`` (``{limit}`` and ``{campaignId}`` filled in).
+    """
+
+    max_parallel: int
+    message: str
+
+    def refusal(self, campaign_id: object) -> str:
+        """The 420 message for ``campaign_id``."""
+        return self.message.format(limit=self.max_parallel, campaignId=campaign_id)
+
+
+@cache
+def campaign_limits() -> CampaignLimits | None:
+    """The campaign-wide limits of the spec (None when it states none)."""
+    raw = compiled_spec().get("campaignLimits")
+    if raw is None:
+        return None
+    return CampaignLimits(max_parallel=int(raw["maxParallel"]), message=str(raw["message"]))
 
 
 @cache

@@ -13,9 +13,15 @@ from pathlib import Path
 import pytest
 
 from generator.build import COMPILED_SPEC_NAME, SPEC_PATH, check
+from generator.compile import load_spec
 from generator.release import ReleasePaths, release, set_version
+from generator.spec_diff import bump
 
 TODAY = dt.date(2026, 3, 4)
+# Versions follow the spec: the tests bump whatever version is current.
+CURRENT = str(load_spec(SPEC_PATH)["info"]["version"])
+MAJOR = bump(CURRENT, "major")
+MINOR = bump(CURRENT, "minor")
 # The licenses array of UpdateOutletLicenseRequest (request side only).
 LICENSES_MAX = (
     "          maxItems: 500\n"
@@ -36,7 +42,7 @@ def _hatch_version(root: Path) -> str:
 
 
 def test_released_spec_is_the_current_one(repo_root: Path) -> None:
-    """0.1.0 is the first release: the released copy is the current spec."""
+    """The released copy is the current spec (changes reach users through ``release``)."""
     released = repo_root / "spec" / "released" / "openapi.yaml"
     assert released.read_text(encoding="utf-8") == SPEC_PATH.read_text(encoding="utf-8")
 
@@ -50,18 +56,18 @@ def test_breaking_change_bumps_major_regenerates_and_logs(repo_copy: Path) -> No
 
     result = release(ReleasePaths(repo_copy), today=TODAY)
 
-    assert (result.old_version, result.new_version, result.bump) == ("0.1.0", "1.0.0", "major")
+    assert (result.old_version, result.new_version, result.bump) == (CURRENT, MAJOR, "major")
     # Only the version line changed beyond the edit itself; comments and layout kept.
     after = spec.read_text(encoding="utf-8")
     expected = before.replace(LICENSES_MAX, LICENSES_MAX.replace("500", "300")).replace(
-        "\n  version: 0.1.0\n", "\n  version: 1.0.0\n"
+        f"\n  version: {CURRENT}\n", f"\n  version: {MAJOR}\n"
     )
     assert after == expected
-    assert _hatch_version(repo_copy) == "1.0.0"
+    assert _hatch_version(repo_copy) == MAJOR
     # Regenerated from the bumped spec.
     package = repo_copy / "generated" / "ymarket_api"
     compiled = json.loads((package / COMPILED_SPEC_NAME).read_text(encoding="utf-8"))
-    assert compiled["info"]["version"] == "1.0.0"
+    assert compiled["info"]["version"] == MAJOR
     body = compiled["operations"]["updateOutletLicenses"]["requestBody"]["schema"]
     assert body["properties"]["licenses"]["maxItems"] == 300
     assert check(spec, package) == []
@@ -70,14 +76,14 @@ def test_breaking_change_bumps_major_regenerates_and_logs(repo_copy: Path) -> No
     # CHANGELOG: the new entry above the previous ones, in words.
     changelog = (repo_copy / "CHANGELOG.md").read_text(encoding="utf-8")
     entry = (
-        "## 1.0.0 — 2026-03-04\n\n"
-        "Spec changes since 0.1.0 (`python -m generator diff`):\n\n"
+        f"## {MAJOR} — 2026-03-04\n\n"
+        f"Spec changes since {CURRENT} (`python -m generator diff`):\n\n"
         "### Breaking changes\n\n"
         "- `updateOutletLicenses`: `licenses` in the request body accepts at most 300 items "
         "(was 500).\n"
     )
     assert entry in changelog
-    assert changelog.index("## 1.0.0") < changelog.index("## 0.1.0")
+    assert changelog.index(f"## {MAJOR}") < changelog.index(f"## {CURRENT}")
     assert changelog.replace(entry + "\n", "") == changelog_before
 
     # Released: a second run has nothing to do and writes nothing.
@@ -95,9 +101,9 @@ def test_additive_change_bumps_minor(repo_copy: Path) -> None:
     text = spec.read_text(encoding="utf-8")
     spec.write_text(text.replace("enum: [ALCOHOL, UNKNOWN]", "enum: [ALCOHOL, UNKNOWN, BEER]"))
     result = release(ReleasePaths(repo_copy), today=TODAY, regenerate=_no_regeneration)
-    assert (result.new_version, result.bump) == ("0.2.0", "minor")
+    assert (result.new_version, result.bump) == (MINOR, "minor")
     assert "### New" in result.entry and "accepts new value(s) `BEER`" in result.entry
-    assert _hatch_version(repo_copy) == "0.2.0"
+    assert _hatch_version(repo_copy) == MINOR
 
 
 def test_failed_regeneration_leaves_the_spec_unreleased(repo_copy: Path) -> None:
@@ -149,6 +155,6 @@ def test_release_command_dry_run_writes_nothing(repo_copy: Path, repo_root: Path
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
-    assert "## 1.0.0 — 2026-03-04" in result.stdout
-    assert "would release 1.0.0 (major bump)" in result.stdout
+    assert f"## {MAJOR} — 2026-03-04" in result.stdout
+    assert f"would release {MAJOR} (major bump)" in result.stdout
     assert {p: p.read_bytes() for p in repo_copy.rglob("*") if p.is_file()} == before

@@ -291,4 +291,5 @@ def test_diff_command(tmp_path: Path, repo_root: Path) -> None:
         "BREAKING  `updateOutletLicenses`: `licenses` in the request body accepts at most 300"
         in (result.stdout)
     )
-    assert "proposed bump: major (0.1.0 -> 1.0.0)" in result.stdout
+    current = load_spec(SPEC_PATH)["info"]["version"]
+    assert f"proposed bump: major ({current} -> {bump(current, 'major')})" in result.stdout
