@@ -18,6 +18,7 @@ import attrs
 
 from ymarket.cli._exit import ExitCode
 from ymarket.cli._output import Output
+from ymarket.cli._session import stopped_ambiguous
 from ymarket.cli._skus import SkuSource, check_skus
 from ymarket.cli.journal import Journal, JournalState, outcomes
 
@@ -110,7 +111,7 @@ class OffersJob:
 
     def run(self) -> OffersReport:
         """Check, send what is not done yet, write the not-deleted list; return the report."""
-        from ymarket import ApiError, ServerError, TransportError, UnexpectedResponseError
+        from ymarket import ApiError, TransportError
 
         report = self.report
         try:
@@ -124,18 +125,16 @@ class OffersJob:
                 self._send(j, state)
             report.finished = True
         except BaseException as error:
-            maybe = isinstance(
-                error, ServerError | UnexpectedResponseError | KeyboardInterrupt
-            ) or (isinstance(error, TransportError) and error.maybe_sent)
+            ambiguous = stopped_ambiguous(error)
             stopped = isinstance(error, ApiError | TransportError | KeyboardInterrupt)
             if stopped:
                 self._totals()
-            nothing_to_resume = report.deleted + report.not_deleted == 0 and not maybe
+            nothing_to_resume = report.deleted + report.not_deleted == 0 and not ambiguous
             if self.temporary_journal and (not stopped or nothing_to_resume):
                 self.journal_path.unlink(missing_ok=True)
                 report.journal = None
             elif stopped:
-                self._stopped(maybe_applied=maybe)
+                self._stopped(ambiguous=ambiguous)
             raise
         self._totals()
         if self.temporary_journal:
@@ -144,7 +143,7 @@ class OffersJob:
         return report
 
     def _send(self, journal: Journal, state: JournalState) -> None:
-        from ymarket import ApiError, ServerError, TransportError, UnexpectedResponseError
+        from ymarket import ApiError, TransportError
         from ymarket.spec import operation
 
         report = self.report
@@ -171,10 +170,9 @@ class OffersJob:
                 kept += self._chunk(journal, state, chunk_number, chunk)
                 progress.advance(len(chunk), f"{kept} not deleted")
         except (ApiError, TransportError) as error:
-            maybe = isinstance(error, ServerError | UnexpectedResponseError) or (
-                isinstance(error, TransportError) and error.maybe_sent
+            journal.failed(
+                chunk_number, str(error).splitlines()[0], ambiguous=stopped_ambiguous(error)
             )
-            journal.failed(chunk_number, str(error).splitlines()[0], maybe_applied=maybe)
             raise
         finally:
             progress.close()
@@ -188,8 +186,8 @@ class OffersJob:
         report = self.report
         report.sent += len(chunk)
         report.requests += 1
-        # Sent again, after an interrupted run or after a failure in this run that
-        # may have been applied: what that attempt deleted now comes back as kept.
+        # Sent again, after an interrupted run or after an ambiguous failure in this
+        # run: what the earlier attempt deleted now comes back as kept.
         repeated = any(c.repeated_after_ambiguous_failure for c in result.chunks)
         if state.in_flight or repeated:
             resent = [sku for sku in chunk if repeated or sku in state.in_flight]
@@ -224,7 +222,7 @@ class OffersJob:
             partial.replace(target)  # the list appears whole or not at all
             report.not_deleted_file = str(target)
 
-    def _stopped(self, *, maybe_applied: bool) -> None:
+    def _stopped(self, *, ambiguous: bool) -> None:
         report = self.report
         done = report.deleted + report.not_deleted
         left = report.input_count - done if report.input_count else None
@@ -237,10 +235,10 @@ class OffersJob:
                 else ""
             )
         )
-        if maybe_applied:
+        if ambiguous:
             self.output.note(
-                "ymarket: the last chunk may or may not have been applied; it is sent again on "
-                "resume (its SKUs deleted by then come back as not deleted)"
+                "ymarket: the last chunk failed ambiguously (it may have been applied); it is "
+                "sent again on resume (its SKUs deleted by then come back as not deleted)"
             )
         if self.temporary_journal:
             self.output.note(f"ymarket: to resume, run it again with --journal {self.journal_path}")
@@ -278,7 +276,7 @@ def print_report(report: OffersReport, output: Output) -> None:
         output.line("  not deleted: 0")
     if report.resent:
         output.line(
-            f"  resent after an interrupted run or a failure that may have been applied: "
+            f"  resent after an interrupted run or an ambiguous failure: "
             f"{report.resent} SKU(s); {len(report.resent_not_deleted)} of them came back as "
             "not deleted (not found, stored in a Market warehouse, or already deleted by the "
             "earlier attempt)"

@@ -16,7 +16,7 @@ from ymarket.cli._output import Output, clean
 if TYPE_CHECKING:
     from ymarket import Client
 
-__all__ = ["Failure", "Settings", "fail", "reported"]
+__all__ = ["Failure", "Settings", "fail", "reported", "stopped_ambiguous"]
 
 
 class Failure(Exception):
@@ -113,6 +113,21 @@ class Settings:
                     "YANDEX_MARKET_API_KEY or YANDEX_MARKET_OAUTH_TOKEN (or try --simulator)"
                 )
             fail(message)
+
+
+def stopped_ambiguous(error: BaseException) -> bool:
+    """Whether the request in flight when ``error`` stopped a job may have been applied.
+
+    Retry vocabulary (``ymarket._retry``): a failure is "unsent" (certainly not
+    sent), "refused" (an HTTP error that was not applied) or "ambiguous" (it may
+    have been applied). The client's predicate decides for a failed request; an
+    interrupt (Ctrl-C) during a request is ambiguous too. This is the only place
+    in ``ymarket.cli`` that reads the predicate.
+    """
+    # Imported here: ``ymarket`` loads httpx, which ``ymarket --help`` does without.
+    from ymarket._retry import maybe_applied as is_ambiguous
+
+    return isinstance(error, KeyboardInterrupt) or is_ambiguous(error)
 
 
 def _describe(error: BaseException) -> tuple[str, ExitCode, dict[str, Any]]:

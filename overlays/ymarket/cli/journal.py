@@ -6,7 +6,8 @@ goes on, so it survives Ctrl-C, ``kill -9`` and a lost network:
 - ``{"kind": "job", "version": 1, "operation": ..., "campaignId": N}``: the first line;
 - ``{"kind": "sending", "chunk": K, "offerIds": [...]}``: written BEFORE a chunk's request;
 - ``{"kind": "done", "chunk": K, "notDeleted": [...], "attempts": A}``: after its answer;
-- ``{"kind": "failed", "chunk": K, "error": "...", "maybeApplied": B}``: the request failed.
+- ``{"kind": "failed", "chunk": K, "error": "...", "maybeApplied": B}``: the request failed;
+  B is true after an ambiguous failure (one that may have been applied).
 
 On resume every SKU of a ``done`` chunk is skipped; a chunk ``sending`` without
 ``done`` (in flight when the run stopped, or failed) is sent again. Its SKUs
@@ -141,7 +142,7 @@ class Journal:
                 state.done.update(pending.pop(chunk, ()))
                 state.done_chunks += 1
             elif kind == "failed" and record.get("maybeApplied") is False:
-                pending.pop(chunk, None)  # refused: certainly not applied, simply sent again
+                pending.pop(chunk, None)  # refused or unsent: not applied, simply sent again
         for skus in pending.values():
             state.in_flight.update(skus)
         state.in_flight -= state.done
@@ -178,11 +179,12 @@ class Journal:
             {"kind": "done", "chunk": chunk, "notDeleted": list(not_deleted), "attempts": attempts}
         )
 
-    def failed(self, chunk: int, error: str, *, maybe_applied: bool) -> None:
-        """Record a chunk whose request failed (it is sent again on resume)."""
-        self._write(
-            {"kind": "failed", "chunk": chunk, "error": error, "maybeApplied": maybe_applied}
-        )
+    def failed(self, chunk: int, error: str, *, ambiguous: bool) -> None:
+        """Record a chunk whose request failed (it is sent again on resume).
+
+        ``ambiguous``: the failure may have been applied (stored as ``maybeApplied``).
+        """
+        self._write({"kind": "failed", "chunk": chunk, "error": error, "maybeApplied": ambiguous})
 
     def close(self) -> None:
         """Close (and unlock) the journal."""
