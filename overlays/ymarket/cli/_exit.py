@@ -38,8 +38,9 @@ class ExitCode(enum.IntEnum):
     USAGE = (
         2,
         "bad usage or invalid input (nothing sent)",
-        "bad usage or invalid input (no credentials, a bad SKU or CSV row, a refused "
-        "request): nothing was sent",
+        "bad usage or invalid input (no credentials, a bad SKU or CSV row, an undecodable "
+        "argument or file, a `--journal` or `--not-deleted-out` that cannot be written, a "
+        "refused request): nothing was sent",
     )
     NOT_DELETED = (
         3,
@@ -62,7 +63,17 @@ class ExitCode(enum.IntEnum):
         "confirmation declined",
         "a confirmation was declined; nothing was sent",
     )
-    INTERRUPTED = (130, "interrupted", "interrupted (Ctrl-C)")
+    FILE_ERROR = (
+        7,
+        "a local file could not be written",
+        "a local file could not be read or written while the job ran (disk full, I/O error): "
+        "it stopped before its next request; with `--journal` the job resumes",
+    )
+    INTERRUPTED = (
+        130,
+        "interrupted",
+        "interrupted (Ctrl-C or SIGTERM); the journal's path and the resume command are printed",
+    )
 
 
 def exit_codes_help(

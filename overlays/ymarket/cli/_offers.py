@@ -9,6 +9,7 @@ from the journal, so they cover every run of the job and memory stays flat.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from pathlib import Path
@@ -19,8 +20,8 @@ import attrs
 from ymarket.cli._exit import ExitCode
 from ymarket.cli._output import Output
 from ymarket.cli._session import stopped_ambiguous
-from ymarket.cli._skus import SkuSource, check_skus
-from ymarket.cli.journal import Journal, JournalState, outcomes
+from ymarket.cli._skus import InputError, SkuSource, check_skus
+from ymarket.cli.journal import Journal, JournalState, JournalWriteError, chunk_outcomes
 
 if TYPE_CHECKING:
     from ymarket import Client
@@ -50,6 +51,7 @@ class OffersReport:
     resent_not_deleted: list[str] = attrs.field(factory=list)
     journal: str | None = None
     finished: bool = False
+    finished_earlier: str | None = None
 
     @property
     def exit_code(self) -> ExitCode:
@@ -72,6 +74,7 @@ class OffersReport:
             "resent": self.resent,
             "resentNotDeleted": self.resent_not_deleted,
             "journal": self.journal,
+            "finishedEarlier": self.finished_earlier,
             "exitCode": int(self.exit_code),
         }
         if self.not_deleted_file is not None:
@@ -108,6 +111,22 @@ class OffersJob:
         self.report = OffersReport(campaign_id, source.name, journal=str(journal))
         # --json without --not-deleted-out lists every kept SKU in the document.
         self.collect_not_deleted = output.json_mode and not_deleted_out is None
+        self.sent_any = False
+        """Whether a chunk was journaled as sending in this run (its journal is then kept)."""
+
+    def _check_not_deleted_out(self) -> None:
+        """Fail before the first request when ``--not-deleted-out`` cannot be written."""
+        target = self.not_deleted_out
+        if target is None:
+            return
+        partial = target.with_name(target.name + ".part")
+        try:
+            partial.open("w", encoding="utf-8").close()
+            partial.unlink()
+        except OSError as error:
+            raise InputError(
+                f"--not-deleted-out {target}: cannot write it ({error.strerror}); nothing was sent"
+            ) from error
 
     def run(self) -> OffersReport:
         """Check, send what is not done yet, write the not-deleted list; return the report."""
@@ -115,6 +134,7 @@ class OffersJob:
 
         report = self.report
         try:
+            self._check_not_deleted_out()
             with Journal(
                 self.journal_path, operation=_OPERATION, campaign_id=self.campaign_id
             ) as j:
@@ -122,18 +142,26 @@ class OffersJob:
                 report.input_count = check_skus(self.source, self.campaign_id)
                 if state.done:  # a resumed job: one more pass counts what is skipped
                     report.skipped = sum(1 for _, sku in self.source if sku in state.done)
-                self._send(j, state)
+                if state.finished_at is None:
+                    self._send(j, state)
+                    j.finished(report.input_count)
+                else:  # a recurring job given its old journal: say so, send nothing
+                    report.finished_earlier = state.finished_at
             report.finished = True
         except BaseException as error:
             ambiguous = stopped_ambiguous(error)
-            stopped = isinstance(error, ApiError | TransportError | KeyboardInterrupt)
-            if stopped:
-                self._totals()
+            stopped = isinstance(
+                error, ApiError | TransportError | KeyboardInterrupt | JournalWriteError
+            )
+            if self.sent_any:
+                # The primary error goes on; a list that cannot be written is not named.
+                with contextlib.suppress(Exception):
+                    self._totals()
             nothing_to_resume = report.deleted + report.not_deleted == 0 and not ambiguous
-            if self.temporary_journal and (not stopped or nothing_to_resume):
+            if self.temporary_journal and (not self.sent_any or (stopped and nothing_to_resume)):
                 self.journal_path.unlink(missing_ok=True)
                 report.journal = None
-            elif stopped:
+            elif stopped or self.sent_any:  # an unexpected error keeps the journal too
                 self._stopped(ambiguous=ambiguous)
             raise
         self._totals()
@@ -180,35 +208,39 @@ class OffersJob:
     def _chunk(self, journal: Journal, state: JournalState, number: int, chunk: list[str]) -> int:
         """Send one chunk, journaled before and after; return how many SKUs the API kept."""
         journal.sending(number, chunk)
+        self.sent_any = True
         result = self.client.delete_campaign_offers(self.campaign_id, chunk)
         attempts = max((c.attempts for c in result.chunks), default=1)
-        journal.done(number, result.not_deleted_offer_ids, attempts)
+        # Sent again, after an interrupted run or after an ambiguous failure in this
+        # run: what the earlier attempt deleted now comes back as kept. The journal
+        # keeps the mark, so the totals of every later run show it too.
+        repeated = any(c.repeated_after_ambiguous_failure for c in result.chunks)
+        resent = [sku for sku in chunk if repeated or sku in state.in_flight]
+        journal.done(number, result.not_deleted_offer_ids, attempts, resent)
         report = self.report
         report.sent += len(chunk)
         report.requests += 1
-        # Sent again, after an interrupted run or after an ambiguous failure in this
-        # run: what the earlier attempt deleted now comes back as kept.
-        repeated = any(c.repeated_after_ambiguous_failure for c in result.chunks)
-        if state.in_flight or repeated:
-            resent = [sku for sku in chunk if repeated or sku in state.in_flight]
-            report.resent += len(resent)
-            kept = set(result.not_deleted_offer_ids)
-            report.resent_not_deleted += [sku for sku in resent if sku in kept]
         return len(result.not_deleted_offer_ids)
 
     def _totals(self) -> None:
         """Totals of the whole job and the not-deleted list, read back from the journal."""
         report = self.report
-        report.deleted = report.not_deleted = 0
+        report.deleted = report.not_deleted = report.resent = 0
+        report.resent_not_deleted = []
         report.not_deleted_sample = []
         report.not_deleted_all = [] if self.collect_not_deleted else None
         target = self.not_deleted_out
         partial = target.with_name(target.name + ".part") if target is not None else None
         out = partial.open("w", encoding="utf-8", newline="\n") if partial is not None else None
         try:
-            for skus, kept in outcomes(self.journal_path):
-                report.deleted += len(skus) - len(kept)
+            for outcome in chunk_outcomes(self.journal_path):
+                kept = outcome.not_deleted
+                report.deleted += len(outcome.skus) - len(kept)
                 report.not_deleted += len(kept)
+                if outcome.resent:
+                    report.resent += len(outcome.resent)
+                    kept_set = set(kept)
+                    report.resent_not_deleted += [s for s in outcome.resent if s in kept_set]
                 if len(report.not_deleted_sample) < _SHOWN:
                     report.not_deleted_sample += kept[: _SHOWN - len(report.not_deleted_sample)]
                 if out is not None:
@@ -257,6 +289,11 @@ def print_report(report: OffersReport, output: Output) -> None:
         f"offers delete: campaign {report.campaign_id}, {report.input_count} SKU(s) "
         f"from {report.source}"
     )
+    if report.finished_earlier:
+        output.line(
+            f"  the journal's job finished earlier ({report.finished_earlier}): nothing was "
+            "sent; the totals below are that job's (a new run needs a new --journal file)"
+        )
     if report.skipped:
         output.line(f"  skipped, done in an earlier run (journal): {report.skipped}")
     output.line(f"  sent now: {report.sent} SKU(s) in {report.requests} request(s)")

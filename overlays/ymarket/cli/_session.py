@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import signal
 import sys
+import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -16,7 +18,7 @@ from ymarket.cli._output import Output, clean
 if TYPE_CHECKING:
     from ymarket import Client
 
-__all__ = ["Failure", "Settings", "fail", "reported", "stopped_ambiguous"]
+__all__ = ["Failure", "Settings", "Terminated", "fail", "reported", "stopped_ambiguous"]
 
 
 class Failure(Exception):
@@ -115,6 +117,27 @@ class Settings:
             fail(message)
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, handled as Ctrl-C: the job stops the same way and says how to resume."""
+
+
+def _terminated(_signum: int, _frame: object) -> None:
+    raise Terminated
+
+
+@contextlib.contextmanager
+def _sigterm_interrupts() -> Iterator[None]:
+    """While a command runs, SIGTERM interrupts it like Ctrl-C (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def stopped_ambiguous(error: BaseException) -> bool:
     """Whether the request in flight when ``error`` stopped a job may have been applied.
 
@@ -134,10 +157,19 @@ def _describe(error: BaseException) -> tuple[str, ExitCode, dict[str, Any]]:
     """One line, the exit code and JSON details for an expected failure (else re-raise)."""
     from ymarket import ApiError, TransportError, ValidationError
     from ymarket.cli._skus import InputError
-    from ymarket.cli.journal import JournalError
+    from ymarket.cli.journal import JournalError, JournalWriteError
 
     if isinstance(error, Failure):
         return error.message, error.code, error.details
+    if isinstance(error, JournalWriteError):
+        return error.strerror or str(error), ExitCode.FILE_ERROR, {"type": "JournalWriteError"}
+    if isinstance(error, OSError):  # a local file (not the network: httpx errors are mapped)
+        where = f"{error.filename}: " if error.filename else ""
+        return (
+            f"{where}{error.strerror or error}",
+            ExitCode.FILE_ERROR,
+            {"type": type(error).__name__},
+        )
     if isinstance(error, InputError | JournalError):
         return str(error), ExitCode.USAGE, {"type": type(error).__name__}
     if isinstance(error, ValidationError):
@@ -177,9 +209,11 @@ def reported(settings: Settings, command: str) -> Iterator[None]:
     from ymarket.cli.journal import JournalError
 
     try:
-        yield
-    except KeyboardInterrupt:
-        settings.output.note("ymarket: interrupted")
+        with _sigterm_interrupts():
+            yield
+    except KeyboardInterrupt as interrupt:
+        how = " (SIGTERM)" if isinstance(interrupt, Terminated) else ""
+        settings.output.note(f"ymarket: interrupted{how}")
         sys.exit(ExitCode.INTERRUPTED)
     except (
         Failure,
@@ -188,6 +222,7 @@ def reported(settings: Settings, command: str) -> Iterator[None]:
         TransportError,
         InputError,
         JournalError,
+        OSError,
     ) as error:
         message, code, details = _describe(error)
         print(clean(f"ymarket: error: {message}"), file=sys.stderr, flush=True)

@@ -13,7 +13,7 @@ from ymarket.cli._session import reported
 
 __all__ = ["offers"]
 
-_RESUMABLE = (ExitCode.API_ERROR, ExitCode.NETWORK, ExitCode.INTERRUPTED)
+_RESUMABLE = (ExitCode.API_ERROR, ExitCode.NETWORK, ExitCode.FILE_ERROR, ExitCode.INTERRUPTED)
 """The exit codes after which the same command with the same ``--journal`` resumes."""
 
 _EXIT_CODES = (
