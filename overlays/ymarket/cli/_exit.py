@@ -9,7 +9,14 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Mapping
 
-__all__ = ["EXIT_CODES_HELP", "ExitCode", "exit_codes_help", "exit_codes_table"]
+__all__ = [
+    "EXIT_CODES_HELP",
+    "RESUMABLE",
+    "ExitCode",
+    "exit_codes_help",
+    "exit_codes_table",
+    "resume_help",
+]
 
 
 class ExitCode(enum.IntEnum):
@@ -69,6 +76,13 @@ class ExitCode(enum.IntEnum):
         "a local file could not be read or written while the job ran (disk full, I/O error): "
         "it stopped before its next request; with `--journal` the job resumes",
     )
+    UNCERTAIN = (
+        8,
+        "some creations are uncertain",
+        "`licenses upsert` finished, but some creations may or may not have been applied (their "
+        "answer was lost); they are listed: check them in the seller cabinet, then "
+        "`--resend-uncertain` those that are missing",
+    )
     INTERRUPTED = (
         130,
         "interrupted",
@@ -86,6 +100,19 @@ def exit_codes_help(
     """
     briefs = briefs or {}
     return "Exit codes: " + "; ".join(f"{c.value} {briefs.get(c, c.brief)}" for c in codes) + "."
+
+
+RESUMABLE = (ExitCode.API_ERROR, ExitCode.NETWORK, ExitCode.FILE_ERROR, ExitCode.INTERRUPTED)
+"""The exit codes after which a journaled job resumes with the same command and journal."""
+
+
+def resume_help() -> str:
+    """The sentence of a journaled command's epilog that says when it resumes."""
+    codes = [str(c.value) for c in RESUMABLE]
+    return (
+        f"After {', '.join(codes[:-1])} or {codes[-1]}, the same command with the same "
+        "--journal resumes."
+    )
 
 
 def exit_codes_table() -> str:

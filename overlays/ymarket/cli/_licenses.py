@@ -45,6 +45,12 @@ class LicenseRows:
         place = self.places[int(found.group(1))]
         return f"{place}: {found.group(2)}" if found.group(2) else place
 
+    def describe(self, problem: Any) -> str:
+        """A problem of the request (a ``ymarket.validation`` problem), named by its place."""
+        if problem.location == "body":
+            return f"{self.place_of(problem.path)}: {problem.rule}: {problem.message}"
+        return str(problem)
+
 
 def _zone(value: str) -> datetime.tzinfo | str:
     found = _OFFSET.match(value.strip())

@@ -18,7 +18,7 @@ from ymarket.cli._output import Output, clean
 if TYPE_CHECKING:
     from ymarket import Client
 
-__all__ = ["Failure", "Settings", "Terminated", "fail", "reported", "stopped_ambiguous"]
+__all__ = ["Failure", "Settings", "Terminated", "describe", "fail", "reported", "stopped_ambiguous"]
 
 
 class Failure(Exception):
@@ -153,7 +153,7 @@ def stopped_ambiguous(error: BaseException) -> bool:
     return isinstance(error, KeyboardInterrupt) or is_ambiguous(error)
 
 
-def _describe(error: BaseException) -> tuple[str, ExitCode, dict[str, Any]]:
+def describe(error: BaseException) -> tuple[str, ExitCode, dict[str, Any]]:
     """One line, the exit code and JSON details for an expected failure (else re-raise)."""
     from ymarket import ApiError, TransportError, ValidationError
     from ymarket.cli._skus import InputError
@@ -224,7 +224,7 @@ def reported(settings: Settings, command: str) -> Iterator[None]:
         JournalError,
         OSError,
     ) as error:
-        message, code, details = _describe(error)
+        message, code, details = describe(error)
         print(clean(f"ymarket: error: {message}"), file=sys.stderr, flush=True)
         settings.output.document(
             {

@@ -78,10 +78,20 @@ class JournalState:
 class Journal:
     """An open journal (a context manager); see the module's docstring for the format."""
 
-    def __init__(self, path: Path, *, operation: str, campaign_id: int, fsync: bool = True) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        operation: str,
+        campaign_id: int,
+        fsync: bool = True,
+        items_key: str = "offerIds",
+    ) -> None:
         self.path = path
         self.operation = operation
         self.campaign_id = campaign_id
+        self.items_key = items_key
+        """The key of a ``sending`` record's items (``offerIds``; a license job: ``licenses``)."""
         self._fsync = fsync
         self._file: IO[bytes] | None = None
 
@@ -171,7 +181,7 @@ class Journal:
                 raise JournalError(f"{self.path}, line {line_number}: record without a chunk")
             state.next_chunk = max(state.next_chunk, chunk + 1)
             if kind == "sending":
-                pending[chunk] = list(record.get("offerIds", ()))
+                pending[chunk] = list(record.get(self.items_key, ()))
             elif kind == "done":
                 state.done.update(pending.pop(chunk, ()))
                 state.done_chunks += 1
@@ -223,7 +233,7 @@ class Journal:
 
     def sending(self, chunk: int, offer_ids: list[str]) -> None:
         """Record a chunk about to be sent (before its request)."""
-        self._write({"kind": "sending", "chunk": chunk, "offerIds": offer_ids})
+        self._write({"kind": "sending", "chunk": chunk, self.items_key: offer_ids})
 
     def done(
         self,

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import click
 
-from ymarket.cli._exit import ExitCode
+from ymarket.cli._exit import RESUMABLE, ExitCode, exit_codes_help, resume_help
 from ymarket.cli._options import CONTEXT, campaign_id_option, settings_of
 from ymarket.cli._session import reported
 
@@ -22,7 +25,15 @@ def licenses() -> None:
     "  id,outletId,licenseType,number,dateOfIssue,dateOfExpiry,tz\n"
     "  ,502,ALCOHOL,77RPA0100001,2025-03-01,2030-02-28,Europe/Moscow\n"
     "  9001,501,ALCOHOL,77RPA0012345,2024-01-15,2031-01-14,+03:00\n\n"
-    "  ymarket licenses upsert --campaign-id 1001 --from-file licenses.csv",
+    "  ymarket licenses upsert --campaign-id 1001 --from-file licenses.csv\n"
+    "  ymarket licenses upsert --campaign-id 1001 --from-file licenses.csv \\\n"
+    "      --journal licenses.journal\n\n"
+    + exit_codes_help(
+        (ExitCode.OK, ExitCode.UNCERTAIN, ExitCode.USAGE, *RESUMABLE),
+        {ExitCode.OK: "every row done"},
+    )
+    + " "
+    + resume_help(),
 )
 @campaign_id_option
 @click.option(
@@ -37,57 +48,81 @@ def licenses() -> None:
     metavar="ZONE",
     help="Zone or UTC offset for rows without a tz column/key (Europe/Moscow, +03:00).",
 )
+@click.option(
+    "--journal",
+    metavar="FILE",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Record each chunk's outcome here; rerun with the same file to resume without "
+    "sending a row twice.",
+)
+@click.option(
+    "--resend-uncertain",
+    is_flag=True,
+    help="With --journal: send again the creations whose outcome is uncertain (only after "
+    "checking in the seller cabinet that they were not created: else they exist twice).",
+)
 @click.pass_context
-def licenses_upsert(ctx: click.Context, campaign_id: int, from_file: str, tz: str | None) -> None:
+def licenses_upsert(
+    ctx: click.Context,
+    campaign_id: int,
+    from_file: str,
+    tz: str | None,
+    journal: Path | None,
+    resend_uncertain: bool,
+) -> None:
     """Create or change licenses from a file; dates as plain dates plus a zone.
 
     A plain date is sent as 00:00:00 local time of the point of sale with its UTC
-    offset (2025-03-01 in Europe/Moscow -> 2025-03-01T00:00:00+03:00). After an
-    ambiguous failure (one that may have been applied), a chunk that creates
-    licenses is not repeated (it could create them twice): check the outlet
-    before running again.
+    offset (2025-03-01 in Europe/Moscow -> 2025-03-01T00:00:00+03:00). Rows are
+    sent in chunks, each journaled; a resumed job sends no row twice. After an
+    ambiguous failure (one that may have been applied) the creations of that chunk
+    are uncertain: they are listed and never resent on their own, as the API has no
+    call here to read licenses back (the seller cabinet shows them, and the ids of
+    created licenses, which the API's answer does not carry).
     """
     settings = settings_of(ctx)
     with reported(settings, "licenses upsert"):
         from ymarket import ValidationError
         from ymarket.cli._licenses import read_licenses
+        from ymarket.cli._licenses_job import LicensesJob, print_report
         from ymarket.cli._session import Failure
+        from ymarket.validation import check_request
 
         rows = read_licenses(from_file, tz)
+
+        def refused(problems: list[str]) -> Failure:
+            return Failure(
+                f"{len(problems)} problem(s) in {from_file}, nothing was sent:\n"
+                + "\n".join(f"  {p}" for p in problems[:20]),
+                ExitCode.USAGE,
+                {"problems": problems},
+            )
+
+        # The whole file is checked before its first chunk is sent.
+        check = check_request(
+            "updateOutletLicenses",
+            path_params={"campaignId": campaign_id},
+            body={"licenses": rows.licenses},
+            bulk=True,
+        )
+        if check.errors:
+            raise refused([rows.describe(p) for p in check.errors])
         with settings.client() as client:
+            job = LicensesJob(
+                client,
+                campaign_id,
+                rows,
+                from_file,
+                journal=journal,
+                resend_uncertain=resend_uncertain,
+                output=settings.output,
+            )
             try:
-                result = client.update_outlet_licenses(campaign_id, rows.licenses)
+                report = job.run()
             except ValidationError as error:
-                problems = [
-                    f"{rows.place_of(p.path)}: {p.rule}: {p.message}"
-                    if p.location == "body"
-                    else str(p)
-                    for p in error.problems
-                ]
-                raise Failure(
-                    f"{len(problems)} problem(s) in {from_file}, nothing was sent:\n"
-                    + "\n".join(f"  {p}" for p in problems[:20]),
-                    ExitCode.USAGE,
-                    {"problems": problems},
-                ) from error
-        created = sum(1 for lic in rows.licenses if "id" not in lic)
-        settings.output.line(
-            f"licenses upsert: campaign {campaign_id}: {result.count} license(s) sent in "
-            f"{len(result.chunks)} request(s): {created} created, "
-            f"{result.count - created} changed"
-        )
-        settings.output.document(
-            {
-                "command": "licenses upsert",
-                "ok": True,
-                "exitCode": 0,
-                "campaignId": campaign_id,
-                "sent": result.count,
-                "requests": len(result.chunks),
-                "created": created,
-                "changed": result.count - created,
-            }
-        )
+                raise refused([rows.describe(p) for p in error.problems]) from error
+        print_report(job)
+    sys.exit(report.exit_code)
 
 
 @licenses.command(

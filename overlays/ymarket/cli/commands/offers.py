@@ -7,28 +7,19 @@ from pathlib import Path
 
 import click
 
-from ymarket.cli._exit import ExitCode, exit_codes_help
+from ymarket.cli._exit import RESUMABLE, ExitCode, exit_codes_help, resume_help
 from ymarket.cli._options import CONTEXT, campaign_id_option, settings_of
 from ymarket.cli._session import reported
 
 __all__ = ["offers"]
 
-_RESUMABLE = (ExitCode.API_ERROR, ExitCode.NETWORK, ExitCode.FILE_ERROR, ExitCode.INTERRUPTED)
-"""The exit codes after which the same command with the same ``--journal`` resumes."""
-
-_EXIT_CODES = (
-    exit_codes_help(
-        (ExitCode.OK, ExitCode.NOT_DELETED, ExitCode.USAGE, *_RESUMABLE),
-        {
-            ExitCode.OK: "every SKU deleted",
-            ExitCode.NOT_DELETED: (
-                "some were not deleted (not found, or stored in a Market warehouse)"
-            ),
-            ExitCode.USAGE: "invalid input (nothing sent)",
-        },
-    )
-    + f" After {', '.join(str(c.value) for c in _RESUMABLE[:-1])} or {_RESUMABLE[-1].value}, "
-    "the same command with the same --journal resumes."
+_EXIT_CODES = exit_codes_help(
+    (ExitCode.OK, ExitCode.NOT_DELETED, ExitCode.USAGE, *RESUMABLE),
+    {
+        ExitCode.OK: "every SKU deleted",
+        ExitCode.NOT_DELETED: "some were not deleted (not found, or stored in a Market warehouse)",
+        ExitCode.USAGE: "invalid input (nothing sent)",
+    },
 )
 
 
@@ -44,7 +35,9 @@ def offers() -> None:
     "  ymarket offers delete --campaign-id 1001 --from-file skus.txt \\\n"
     "      --journal skus.journal --not-deleted-out kept.txt\n"
     "  cut -f1 export.tsv | ymarket offers delete --campaign-id 1001 --from-file -\n\n"
-    + _EXIT_CODES,
+    + _EXIT_CODES
+    + " "
+    + resume_help(),
 )
 @campaign_id_option
 @click.option(
