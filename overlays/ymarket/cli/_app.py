@@ -80,6 +80,12 @@ def _version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
     ),
 )
 @click.option(
+    "--allow-insecure-http",
+    is_flag=True,
+    help="Allow plain http:// to a host that is not loopback (a simulator on another "
+    "machine); the credentials then cross the network readable.",
+)
+@click.option(
     "--version",
     is_flag=True,
     expose_value=False,
@@ -99,6 +105,7 @@ def cli(
     max_retries: int | None,
     retry_backoff: float | None,
     rate_tier: str | None,
+    allow_insecure_http: bool,
 ) -> None:
     """Yandex Market Partner API from the terminal: bulk SKU deletion, outlet licenses,
     order items; `ymarket demo` shows it all against the built-in simulator."""
@@ -114,6 +121,7 @@ def cli(
         max_retries=max_retries,
         retry_backoff=retry_backoff,
         rate_tier=rate_tier,
+        allow_insecure_http=allow_insecure_http,
     )
     settings.setup_logging()
     ctx.obj = settings
@@ -121,3 +129,45 @@ def cli(
 
 for _command in (demo, simulator, offers, licenses, orders):
     cli.add_command(_command)
+
+
+def global_options_first(args: list[str]) -> list[str]:
+    """``args`` with the global options given after the subcommand moved before it.
+
+    ``ymarket offers delete ... --json`` then means ``ymarket --json offers delete ...``.
+    The options are the group's own (read from it); nothing after ``--`` moves.
+    """
+    valued: set[str] = set()
+    flags: set[str] = set()
+    for param in cli.params:
+        if isinstance(param, click.Option) and param.expose_value:
+            names = [*param.opts, *param.secondary_opts]
+            (flags if param.is_flag or param.count else valued).update(names)
+    moved: list[str] = []
+    rest: list[str] = []
+    in_command = False
+    index = 0
+    while index < len(args):
+        token = args[index]
+        name = token.split("=", 1)[0]
+        if token == "--":
+            rest += args[index:]
+            break
+        if not in_command:
+            take = 2 if token in valued else 1
+            rest += args[index : index + take]
+            in_command = not token.startswith("-")
+            index += take
+            continue
+        short_count = token.startswith("-v") and set(token[1:]) == {"v"}
+        if name in valued:
+            take = 1 if "=" in token else 2
+            moved += args[index : index + take]
+            index += take
+            continue
+        if token in flags or short_count:
+            moved.append(token)
+        else:
+            rest.append(token)
+        index += 1
+    return moved + rest

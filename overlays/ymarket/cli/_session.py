@@ -49,6 +49,7 @@ class Settings:
     max_retries: int | None = None
     retry_backoff: float | None = None
     rate_tier: str | None = None
+    allow_insecure_http: bool = False
 
     @property
     def output(self) -> Output:
@@ -95,6 +96,8 @@ class Settings:
             kwargs["oauth_token"] = self.oauth_token
         if self.base_url is not None:
             kwargs["base_url"] = self.base_url
+        if self.allow_insecure_http:
+            kwargs["allow_insecure_http"] = True
         try:
             if self.simulator:
                 from ymarket.simulator import BASE_URL, DEMO_API_KEY, Simulator
@@ -114,7 +117,19 @@ class Settings:
                     "no credentials: pass --api-key or --oauth-token, or set "
                     "YANDEX_MARKET_API_KEY or YANDEX_MARKET_OAUTH_TOKEN (or try --simulator)"
                 )
+            elif "allow_insecure_http" in message:
+                message += " (--allow-insecure-http)"
             fail(message)
+
+    def address(self) -> str:
+        """The API root the commands talk to (named in connection errors)."""
+        import os
+
+        from ymarket import DEFAULT_BASE_URL
+
+        if self.simulator:
+            return "the in-process simulator"
+        return self.base_url or os.environ.get("YANDEX_MARKET_BASE_URL") or DEFAULT_BASE_URL
 
 
 class Terminated(KeyboardInterrupt):
@@ -225,6 +240,9 @@ def reported(settings: Settings, command: str) -> Iterator[None]:
         OSError,
     ) as error:
         message, code, details = describe(error)
+        transport = error if isinstance(error, TransportError) else error.__cause__
+        if isinstance(transport, TransportError):
+            message = f"{message} (address: {settings.address()})"
         print(clean(f"ymarket: error: {message}"), file=sys.stderr, flush=True)
         settings.output.document(
             {

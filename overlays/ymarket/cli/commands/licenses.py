@@ -49,6 +49,11 @@ def licenses() -> None:
     help="Zone or UTC offset for rows without a tz column/key (Europe/Moscow, +03:00).",
 )
 @click.option(
+    "--encoding",
+    metavar="NAME",
+    help="The file's encoding (default UTF-8, with or without a BOM; e.g. cp1251).",
+)
+@click.option(
     "--journal",
     metavar="FILE",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -67,6 +72,7 @@ def licenses_upsert(
     campaign_id: int,
     from_file: str,
     tz: str | None,
+    encoding: str | None,
     journal: Path | None,
     resend_uncertain: bool,
 ) -> None:
@@ -88,7 +94,7 @@ def licenses_upsert(
         from ymarket.cli._session import Failure
         from ymarket.validation import check_request
 
-        rows = read_licenses(from_file, tz)
+        rows = read_licenses(from_file, tz, encoding)
 
         def refused(problems: list[str]) -> Failure:
             return Failure(
