@@ -7,6 +7,7 @@ import logging
 import signal
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -50,16 +51,38 @@ class Settings:
     retry_backoff: float | None = None
     rate_tier: str | None = None
     allow_insecure_http: bool = False
+    _output: Output | None = attrs.field(default=None, init=False, repr=False)
 
     @property
     def output(self) -> Output:
-        """Where the command reports."""
-        return Output(json_mode=self.json)
+        """Where the command reports (one for the whole command)."""
+        if self._output is None:
+            self._output = Output(json_mode=self.json)
+        return self._output
+
+    def _sleep(self, seconds: float) -> None:
+        """The client's sleep: the progress display shows the wait while it lasts."""
+        self.output.waiting(seconds)
+        try:
+            time.sleep(seconds)
+        finally:
+            self.output.waiting(0)
 
     def setup_logging(self) -> None:
-        """``-v``: each request (and retry) on stderr; ``-vv``: request bodies too."""
+        """``-v``: each request (and retry) on stderr; ``-vv``: request bodies too.
+
+        On a terminal the lines go through rich's console, the one the progress bar
+        uses, so they are printed above the bar."""
         if self.verbose:
-            handler = logging.StreamHandler(sys.stderr)
+            handler: logging.Handler
+            if sys.stderr.isatty():
+                from rich.logging import RichHandler
+
+                handler = RichHandler(
+                    console=self.output.console(), show_time=False, show_path=False
+                )
+            else:
+                handler = logging.StreamHandler(sys.stderr)
             handler.setFormatter(logging.Formatter("ymarket: %(message)s"))
             log = logging.getLogger("ymarket")
             log.addHandler(handler)
@@ -70,7 +93,7 @@ class Settings:
         from ymarket import Client, RetryPolicy
         from ymarket.spec import operations
 
-        kwargs: dict[str, Any] = {"log_bodies": self.verbose > 1}
+        kwargs: dict[str, Any] = {"log_bodies": self.verbose > 1, "sleep": self._sleep}
         if self.max_retries is not None:
             kwargs["max_retries"] = self.max_retries
         if self.retry_backoff is not None:
