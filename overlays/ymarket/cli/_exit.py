@@ -15,7 +15,7 @@ __all__ = [
     "ExitCode",
     "exit_codes_help",
     "exit_codes_table",
-    "resume_help",
+    "journaled_exit_codes_help",
 ]
 
 
@@ -106,11 +106,15 @@ RESUMABLE = (ExitCode.API_ERROR, ExitCode.NETWORK, ExitCode.FILE_ERROR, ExitCode
 """The exit codes after which a journaled job resumes with the same command and journal."""
 
 
-def resume_help() -> str:
-    """The sentence of a journaled command's epilog that says when it resumes."""
+def journaled_exit_codes_help(
+    done: Iterable[ExitCode], briefs: Mapping[ExitCode, str] | None = None
+) -> str:
+    """The exit codes of a journaled job: ``done`` (its own, in order), then the codes
+    after which it resumes, and the sentence that says so."""
     codes = [str(c.value) for c in RESUMABLE]
     return (
-        f"After {', '.join(codes[:-1])} or {codes[-1]}, the same command with the same "
+        exit_codes_help((*done, *RESUMABLE), briefs)
+        + f" After {', '.join(codes[:-1])} or {codes[-1]}, the same command with the same "
         "--journal resumes."
     )
 

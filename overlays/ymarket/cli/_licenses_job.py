@@ -19,18 +19,22 @@ ids of created licenses cannot be written out: the seller cabinet shows them.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from ymarket.cli._exit import ExitCode
+from ymarket.cli._job import JobReport, JournaledJob
 from ymarket.cli._licenses import LicenseRows
 from ymarket.cli._output import Output
 from ymarket.cli._session import Failure, describe, stopped_ambiguous
-from ymarket.cli.journal import Journal, JournalState, JournalWriteError
+from ymarket.cli.journal import (
+    Journal,
+    JournalState,
+    JournalWriteError,
+    resume_hint,
+)
 
 if TYPE_CHECKING:
     from ymarket import Client
@@ -54,21 +58,15 @@ def _key(license_: dict[str, Any]) -> str:
 
 
 @attrs.define
-class LicensesReport:
+class LicensesReport(JobReport):
     """What the job did: this run's requests, and the rows of the whole job (every run)."""
 
-    campaign_id: int
-    source: str
     rows: int = 0
-    skipped: int = 0
-    sent: int = 0
-    requests: int = 0
     done: int = 0
     created: int = 0
     changed: int = 0
     uncertain: list[str] = attrs.field(factory=list)
     not_attempted: int = 0
-    journal: str | None = None
 
     @property
     def exit_code(self) -> ExitCode:
@@ -100,8 +98,10 @@ class LicensesReport:
         }
 
 
-class LicensesJob:
+class LicensesJob(JournaledJob):
     """One run of ``licenses upsert``."""
+
+    name = "licenses"
 
     def __init__(
         self,
@@ -114,23 +114,15 @@ class LicensesJob:
         resend_uncertain: bool,
         output: Output,
     ) -> None:
-        self.client = client
-        self.campaign_id = campaign_id
+        super().__init__(client, campaign_id, output, journal)
         self.rows = rows
-        self.output = output
         self.resend_uncertain = resend_uncertain
-        self.temporary_journal = journal is None
-        if journal is None:
-            handle, name = tempfile.mkstemp(prefix="ymarket-licenses-", suffix=".jsonl")
-            os.close(handle)
-            journal = Path(name)
-        self.journal_path = journal
-        self.report = LicensesReport(campaign_id, source, rows=len(rows.licenses))
-        self.report.journal = str(journal)
+        self.report = LicensesReport(
+            campaign_id, source, journal=str(self.journal_path), rows=len(rows.licenses)
+        )
         self.keys = [_key(lic) for lic in rows.licenses]
         self.done: set[str] = set()
         self.in_flight: set[str] = set()
-        self.sent_any = False
 
     def run(self) -> LicensesReport:
         """Send every row not done yet; return the report (raises after a failure)."""
@@ -155,8 +147,7 @@ class LicensesJob:
             )
             self._totals()
             if self.temporary_journal and not self.sent_any:
-                self.journal_path.unlink(missing_ok=True)
-                report.journal = None
+                self.forget_journal(report)
             if stopped or self.sent_any:
                 self._stopped()
             if isinstance(error, ApiError | TransportError | JournalWriteError):
@@ -165,8 +156,7 @@ class LicensesJob:
             raise
         self._totals()
         if self.temporary_journal and not report.uncertain:
-            self.journal_path.unlink(missing_ok=True)
-            report.journal = None
+            self.forget_journal(report)
         return report
 
     def _send(self, journal: Journal, state: JournalState) -> None:
@@ -240,10 +230,8 @@ class LicensesJob:
         self.uncertain_notes()
         if report.journal is None:
             note("ymarket: nothing was sent")
-        elif self.temporary_journal:
-            note(f"ymarket: to resume, run it again with --journal {self.journal_path}")
         else:
-            note(f"ymarket: to resume, run the same command again ({self.journal_path})")
+            note(resume_hint(self.journal_path, temporary=self.temporary_journal))
 
     def uncertain_notes(self) -> None:
         """Name the creations whose outcome is uncertain, and how to find out (stderr)."""

@@ -10,18 +10,23 @@ from the journal, so they cover every run of the job and memory stays flat.
 from __future__ import annotations
 
 import contextlib
-import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from ymarket.cli._exit import ExitCode
+from ymarket.cli._job import JobReport, JournaledJob
 from ymarket.cli._output import Output
 from ymarket.cli._session import stopped_ambiguous
 from ymarket.cli._skus import InputError, SkuSource, check_skus
-from ymarket.cli.journal import Journal, JournalState, JournalWriteError, chunk_outcomes
+from ymarket.cli.journal import (
+    Journal,
+    JournalState,
+    JournalWriteError,
+    chunk_outcomes,
+    resume_hint,
+)
 
 if TYPE_CHECKING:
     from ymarket import Client
@@ -33,15 +38,10 @@ _SHOWN = 10
 
 
 @attrs.define
-class OffersReport:
+class OffersReport(JobReport):
     """What a run of the job did, and the totals of the whole job (every run)."""
 
-    campaign_id: int
-    source: str
     input_count: int = 0
-    skipped: int = 0
-    sent: int = 0
-    requests: int = 0
     deleted: int = 0
     not_deleted: int = 0
     not_deleted_sample: list[str] = attrs.field(factory=list)
@@ -49,7 +49,6 @@ class OffersReport:
     not_deleted_all: list[str] | None = None
     resent: int = 0
     resent_not_deleted: list[str] = attrs.field(factory=list)
-    journal: str | None = None
     finished: bool = False
     finished_earlier: str | None = None
 
@@ -84,8 +83,10 @@ class OffersReport:
         return data
 
 
-class OffersJob:
+class OffersJob(JournaledJob):
     """One run of ``offers delete``."""
+
+    name = "offers"
 
     def __init__(
         self,
@@ -97,22 +98,12 @@ class OffersJob:
         not_deleted_out: Path | None,
         output: Output,
     ) -> None:
-        self.client = client
-        self.campaign_id = campaign_id
+        super().__init__(client, campaign_id, output, journal)
         self.source = source
-        self.output = output
         self.not_deleted_out = not_deleted_out
-        self.temporary_journal = journal is None
-        if journal is None:
-            handle, name = tempfile.mkstemp(prefix="ymarket-offers-", suffix=".jsonl")
-            os.close(handle)
-            journal = Path(name)
-        self.journal_path = journal
-        self.report = OffersReport(campaign_id, source.name, journal=str(journal))
+        self.report = OffersReport(campaign_id, source.name, journal=str(self.journal_path))
         # --json without --not-deleted-out lists every kept SKU in the document.
         self.collect_not_deleted = output.json_mode and not_deleted_out is None
-        self.sent_any = False
-        """Whether a chunk was journaled as sending in this run (its journal is then kept)."""
 
     def _check_not_deleted_out(self) -> None:
         """Fail before the first request when ``--not-deleted-out`` cannot be written."""
@@ -159,15 +150,13 @@ class OffersJob:
                     self._totals()
             nothing_to_resume = report.deleted + report.not_deleted == 0 and not ambiguous
             if self.temporary_journal and (not self.sent_any or (stopped and nothing_to_resume)):
-                self.journal_path.unlink(missing_ok=True)
-                report.journal = None
+                self.forget_journal(report)
             elif stopped or self.sent_any:  # an unexpected error keeps the journal too
                 self._stopped(ambiguous=ambiguous)
             raise
         self._totals()
         if self.temporary_journal:
-            self.journal_path.unlink(missing_ok=True)
-            report.journal = None
+            self.forget_journal(report)
         return report
 
     def _send(self, journal: Journal, state: JournalState) -> None:
@@ -272,12 +261,7 @@ class OffersJob:
                 "ymarket: the last chunk failed ambiguously (it may have been applied); it is "
                 "sent again on resume (its SKUs deleted by then come back as not deleted)"
             )
-        if self.temporary_journal:
-            self.output.note(f"ymarket: to resume, run it again with --journal {self.journal_path}")
-        else:
-            self.output.note(
-                f"ymarket: to resume, run the same command again ({self.journal_path})"
-            )
+        self.output.note(resume_hint(self.journal_path, temporary=self.temporary_journal))
 
 
 def print_report(report: OffersReport, output: Output) -> None:

@@ -30,6 +30,7 @@ import datetime
 import errno
 import json
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -44,6 +45,8 @@ __all__ = [
     "Outcome",
     "chunk_outcomes",
     "outcomes",
+    "resume_hint",
+    "temporary_journal",
 ]
 
 _VERSION = 1
@@ -304,3 +307,17 @@ def chunk_outcomes(path: Path) -> Iterator[Outcome]:
             elif kind == "done":
                 skus = pending.pop(record["chunk"], [])
                 yield Outcome(skus, record["notDeleted"], record.get("resent", []))
+
+
+def temporary_journal(job: str) -> Path:
+    """A new, empty journal in the temporary folder, for a job run without ``--journal``."""
+    handle, name = tempfile.mkstemp(prefix=f"ymarket-{job}-", suffix=".jsonl")
+    os.close(handle)
+    return Path(name)
+
+
+def resume_hint(path: Path, *, temporary: bool) -> str:
+    """The line that tells how to resume a stopped job from its journal ``path``."""
+    if temporary:
+        return f"ymarket: to resume, run it again with --journal {path}"
+    return f"ymarket: to resume, run the same command again ({path})"

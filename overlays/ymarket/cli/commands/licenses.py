@@ -7,16 +7,14 @@ from pathlib import Path
 
 import click
 
-from ymarket.cli._exit import RESUMABLE, ExitCode, exit_codes_help, resume_help
-from ymarket.cli._options import CONTEXT, campaign_id_option, settings_of
+from ymarket.cli._exit import ExitCode, journaled_exit_codes_help
+from ymarket.cli._options import campaign_id_option, command_group, journal_option, settings_of
 from ymarket.cli._session import reported
 
 __all__ = ["licenses"]
 
 
-@click.group(context_settings=CONTEXT)
-def licenses() -> None:
-    """Licenses of points of sale (outlets), e.g. for alcohol."""
+licenses = command_group("licenses", "Licenses of points of sale (outlets), e.g. for alcohol.")
 
 
 @licenses.command(
@@ -28,12 +26,9 @@ def licenses() -> None:
     "  ymarket licenses upsert --campaign-id 1001 --from-file licenses.csv\n"
     "  ymarket licenses upsert --campaign-id 1001 --from-file licenses.csv \\\n"
     "      --journal licenses.journal\n\n"
-    + exit_codes_help(
-        (ExitCode.OK, ExitCode.UNCERTAIN, ExitCode.USAGE, *RESUMABLE),
-        {ExitCode.OK: "every row done"},
-    )
-    + " "
-    + resume_help(),
+    + journaled_exit_codes_help(
+        (ExitCode.OK, ExitCode.UNCERTAIN, ExitCode.USAGE), {ExitCode.OK: "every row done"}
+    ),
 )
 @campaign_id_option
 @click.option(
@@ -53,13 +48,7 @@ def licenses() -> None:
     metavar="NAME",
     help="The file's encoding (default UTF-8, with or without a BOM; e.g. cp1251).",
 )
-@click.option(
-    "--journal",
-    metavar="FILE",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Record each chunk's outcome here; rerun with the same file to resume without "
-    "sending a row twice.",
-)
+@journal_option("sending a row twice")
 @click.option(
     "--resend-uncertain",
     is_flag=True,

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import click
 
-from ymarket.cli._exit import RESUMABLE, ExitCode, exit_codes_help, resume_help
-from ymarket.cli._options import CONTEXT, campaign_id_option, settings_of
+from ymarket.cli._exit import ExitCode, journaled_exit_codes_help
+from ymarket.cli._options import campaign_id_option, command_group, journal_option, settings_of
 from ymarket.cli._session import reported
 
 __all__ = ["offers"]
 
-_EXIT_CODES = exit_codes_help(
-    (ExitCode.OK, ExitCode.NOT_DELETED, ExitCode.USAGE, *RESUMABLE),
+_EXIT_CODES = journaled_exit_codes_help(
+    (ExitCode.OK, ExitCode.NOT_DELETED, ExitCode.USAGE),
     {
         ExitCode.OK: "every SKU deleted",
         ExitCode.NOT_DELETED: "some were not deleted (not found, or stored in a Market warehouse)",
@@ -23,9 +23,7 @@ _EXIT_CODES = exit_codes_help(
 )
 
 
-@click.group(context_settings=CONTEXT)
-def offers() -> None:
-    """SKUs of a store's assortment."""
+offers = command_group("offers", "SKUs of a store's assortment.")
 
 
 @offers.command(
@@ -35,9 +33,7 @@ def offers() -> None:
     "  ymarket offers delete --campaign-id 1001 --from-file skus.txt \\\n"
     "      --journal skus.journal --not-deleted-out kept.txt\n"
     "  cut -f1 export.tsv | ymarket offers delete --campaign-id 1001 --from-file -\n\n"
-    + _EXIT_CODES
-    + " "
-    + resume_help(),
+    + _EXIT_CODES,
 )
 @campaign_id_option
 @click.option(
@@ -45,13 +41,7 @@ def offers() -> None:
     metavar="FILE",
     help="One SKU per line (UTF-8; `-` reads stdin). Lines are checked before anything is sent.",
 )
-@click.option(
-    "--journal",
-    metavar="FILE",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Record each chunk's outcome here; rerun with the same file to resume without "
-    "resending what succeeded.",
-)
+@journal_option("resending what succeeded")
 @click.option(
     "--not-deleted-out",
     metavar="FILE",

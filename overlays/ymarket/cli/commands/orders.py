@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from ymarket.cli._exit import ExitCode
-from ymarket.cli._options import CONTEXT, SpecHelpOption, campaign_id_option, settings_of
+from ymarket.cli._options import SpecHelpOption, campaign_id_option, command_group, settings_of
 from ymarket.cli._session import fail, reported
 
 __all__ = ["orders"]
@@ -22,9 +22,7 @@ def _order_items_schema() -> dict[str, Any]:
     return schema
 
 
-@click.group(context_settings=CONTEXT)
-def orders() -> None:
-    """Orders of a store."""
+orders = command_group("orders", "Orders of a store.")
 
 
 def _interactive() -> bool:
