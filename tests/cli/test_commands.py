@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from tests.cli.conftest import CAMPAIGN, Server, run_ymarket
+from tests.cli.support import CAMPAIGN, Server, run_ymarket
 
 LICENSES_PATH = f"/v2/campaigns/{CAMPAIGN}/outlets/licenses"
 
@@ -171,8 +171,9 @@ def test_update_items_refused_by_the_api_is_one_line_with_its_code(sim: Server) 
 
 def test_update_items_declined_sends_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
     from ymarket.cli import _app
+    from ymarket.cli.commands import orders
 
-    monkeypatch.setattr(_app, "_interactive", lambda: True)
+    monkeypatch.setattr(orders, "_interactive", lambda: True)
     result = CliRunner().invoke(
         _app.cli, ["--simulator", *ORDER, "--item", "2=1"], input="n\n", catch_exceptions=False
     )

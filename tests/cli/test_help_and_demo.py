@@ -9,21 +9,12 @@ import sys
 
 import pytest
 
-from tests.cli.conftest import run_ymarket
+from tests.cli.support import leaf_commands, run_ymarket
 
-COMMANDS = [
-    [],
-    ["demo"],
-    ["simulator"],
-    ["offers"],
-    ["offers", "delete"],
-    ["licenses"],
-    ["licenses", "upsert"],
-    ["licenses", "delete"],
-    ["orders"],
-    ["orders", "update-items"],
-]
-LEAVES = [c for c in COMMANDS if len(c) == 2 or c in (["demo"], ["simulator"])]
+LEAVES = [list(c) for c in leaf_commands()]
+"""Every runnable command, read from the click tree (a new command is tested too)."""
+GROUPS = [list(g) for g in sorted({tuple(c[:-1]) for c in LEAVES if len(c) > 1})]
+COMMANDS = [[], *GROUPS, *LEAVES]
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 

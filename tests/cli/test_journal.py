@@ -22,7 +22,7 @@ def test_done_chunks_are_skipped_and_chunks_in_flight_are_not(tmp_path: Path) ->
         j.done(0, ("B",), 1)
         j.sending(1, ["C"])  # in flight when the run stopped
         j.sending(2, ["D"])
-        j.failed(2, "HTTP 400", maybe_applied=False)  # refused: not in flight
+        j.failed(2, "HTTP 400", ambiguous=False)  # refused: not in flight
     with journal(path) as j:
         state = j.open()
     assert state.done == {"A", "B"}

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tests.cli.conftest import CAMPAIGN, YMARKET, Server, run_ymarket, ymarket_env
+from tests.cli.support import CAMPAIGN, YMARKET, Server, run_ymarket, ymarket_env
 
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 OFFERS_PATH = f"/v2/campaigns/{CAMPAIGN}/offers/delete"

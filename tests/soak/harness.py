@@ -5,8 +5,10 @@ The simulator runs on loopback in this process (so its state can be inspected); 
 command runs as a child process (so it can be killed). Faults: ``error_rate`` 500s and
 ``drop_rate`` dropped connections on every request, and from a chaos thread latency
 spikes, bursts of 420s and switching 500s/drops between "before" and "after the request
-took effect". The offers job is killed with SIGKILL once mid-way and resumed from its
-journal; every failed run is resumed the way the command tells the user to.
+took effect". The offers job and the license job are each killed with SIGKILL once
+mid-way and resumed from their journals; every failed run is resumed the way the command
+tells the user to (for uncertain license creations: look in the "seller cabinet", here
+the simulator's state, and rerun the missing ones with ``--resend-uncertain``).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ __all__ = ["SoakReport", "SoakSettings", "run_soak"]
 REPO_ROOT = Path(__file__).resolve().parents[2]
 _OUTLETS = 20
 _MAX_RUNS = 30
+_UNCERTAIN = 8  # ExitCode.UNCERTAIN: creations whose answer was lost, listed for the user
 
 
 class _JumpClock:
@@ -82,6 +85,8 @@ class SoakReport:
     accepted_twice: int = 0
     run_errors: list[str] = attrs.field(factory=list)
     licenses_runs: list[int] = attrs.field(factory=list)
+    licenses_killed_after_chunks: int = 0
+    licenses_uncertain: int = 0
     licenses_created: int = 0
     licenses_missing: list[str] = attrs.field(factory=list)
     licenses_duplicated: list[str] = attrs.field(factory=list)
@@ -160,7 +165,7 @@ def _run(
         document = json.loads(result.stdout)
     except ValueError:
         document = {"stdout": result.stdout[-2000:], "stderr": result.stderr[-2000:]}
-    if result.returncode not in (0, 3):
+    if result.returncode not in (0, 3, _UNCERTAIN):
         errors = [line for line in result.stderr.splitlines() if "error" in line.lower()]
         report.run_errors.append(errors[0][:300] if errors else result.stderr[-300:])
     return result.returncode, document
@@ -310,34 +315,67 @@ def _licenses(
         for i in range(creates)
     ]
     before = len(simulator.state.licenses)
-    pending = rows
-    for run in range(_MAX_RUNS):
-        path = folder / f"licenses-{run}.csv"
-        with path.open("w", newline="", encoding="utf-8") as file:
-            writer = csv.DictWriter(file, fieldnames=list(rows[0]))
-            writer.writeheader()
-            writer.writerows(pending)
-        code, _ = _run(
-            _command(
-                port,
-                "licenses",
-                "upsert",
-                "--campaign-id",
-                str(CAMPAIGN),
-                "--from-file",
-                str(path),
-                "--tz",
-                "+03:00",
-            ),
-            report,
+    source = folder / "licenses.csv"
+    _write_licenses(source, rows)
+    journal = folder / "licenses.journal"
+
+    def command(path: Path, *extra: str) -> list[str]:
+        return _command(
+            port,
+            "licenses",
+            "upsert",
+            "--campaign-id",
+            str(CAMPAIGN),
+            "--from-file",
+            str(path),
+            "--tz",
+            "+03:00",
+            "--journal",
+            str(journal),
+            *extra,
         )
+
+    chunks = -(-len(rows) // 500)
+    # Kill a run with SIGKILL once about half its chunks are done (the chunk in flight
+    # is then often one that creates licenses: its creations become uncertain).
+    for _ in range(5 if settings.kill else 0):
+        already = _done_chunks(journal)
+        process = subprocess.Popen(
+            command(source), cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        goal = already + max(1, (chunks - already) // 2)
+        deadline = time.monotonic() + 300
+        while _done_chunks(journal) < goal and process.poll() is None:
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.01)
+        killed = process.poll() is None
+        if killed:
+            process.send_signal(signal.SIGKILL)
+            report.licenses_killed_after_chunks = _done_chunks(journal)
+        process.wait(timeout=60)
+        report.licenses_runs.append(process.returncode)
+        if killed or process.returncode in (0, _UNCERTAIN):
+            break
+    time.sleep(0.3)  # the server finishes the request the killed run left in flight
+    current = source
+    run_command = command(current)
+    for run in range(_MAX_RUNS):
+        code, document = _run(run_command, report)
         report.licenses_runs.append(code)
         if code == 0:
             break
-        # What the command tells the user: a chunk that creates licenses is not retried
-        # after a failure that may have been applied; look before sending it again.
-        existing = {lic.number for lic in simulator.state.licenses.values()}
-        pending = [row for row in pending if row["id"] or row["number"] not in existing]
+        if code == _UNCERTAIN:
+            # What the command tells the user: look in the seller cabinet for the uncertain
+            # creations, drop those that exist from the file, resend the rest.
+            report.licenses_uncertain += len(document.get("rows", {}).get("uncertain", []))
+            existing = {lic.number for lic in simulator.state.licenses.values()}
+            pending = [row for row in rows if row["id"] or row["number"] not in existing]
+            current = folder / f"licenses-{run}.csv"
+            _write_licenses(current, pending)
+            run_command = command(current, "--resend-uncertain")
+        else:  # resumed as the command says; uncertain rows are resent only after a look
+            run_command = command(current)
     numbers = Counter(lic.number for lic in simulator.state.licenses.values())
     wanted = [row["number"] for row in rows if not row["id"]]
     report.licenses_missing = [n for n in wanted if numbers[n] == 0]
@@ -348,6 +386,13 @@ def _licenses(
         for i in range(100000, 100000 + updates)
         if not simulator.state.licenses[i].date_of_expiry.startswith("2031-01-14")
     ]
+
+
+def _write_licenses(path: Path, rows: list[dict[str, str]]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as file:
+        writer = csv.DictWriter(file, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
 
 
 def run_soak(settings: SoakSettings, folder: Path) -> SoakReport:

@@ -31,3 +31,4 @@ def test_short_soak_loses_nothing_and_duplicates_nothing(tmp_path: Path) -> None
     assert report.accepted_twice <= 500, summary
     assert report.sku_sends >= report.skus, summary
     assert report.licenses_created == 1_000, summary
+    assert report.licenses_killed_after_chunks > 0, summary

@@ -10,8 +10,10 @@ a full date-time with an offset is sent as it is.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime
+import io
 import json
 import re
 from collections.abc import Iterator
@@ -44,6 +46,12 @@ class LicenseRows:
             return path
         place = self.places[int(found.group(1))]
         return f"{place}: {found.group(2)}" if found.group(2) else place
+
+    def describe(self, problem: Any) -> str:
+        """A problem of the request (a ``ymarket.validation`` problem), named by its place."""
+        if problem.location == "body":
+            return f"{self.place_of(problem.path)}: {problem.rule}: {problem.message}"
+        return str(problem)
 
 
 def _zone(value: str) -> datetime.tzinfo | str:
@@ -99,8 +107,32 @@ def _convert(
     return license_
 
 
-def _csv_rows(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
-    with path.open(encoding="utf-8-sig", newline="") as file:
+def _text(path: Path, encoding: str | None) -> str:
+    """The file's text: ``encoding``, else UTF-8 (a BOM is detected and dropped).
+
+    A byte that does not decode is one :class:`InputError` naming its line.
+    """
+    data = path.read_bytes()
+    name = encoding or "utf-8"
+    if encoding is None and data.startswith(codecs.BOM_UTF8):
+        name = "utf-8-sig"
+    try:
+        codecs.lookup(name)
+    except LookupError as error:
+        raise InputError(f"--encoding {encoding}: unknown encoding") from error
+    try:
+        return data.decode(name)
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        hint = "" if encoding else " (a file saved by Russian Excel: try --encoding cp1251)"
+        raise InputError(
+            f"{path}, line {line}: not {name} (byte 0x{data[error.start]:02x}){hint}; "
+            "nothing was sent"
+        ) from error
+
+
+def _csv_rows(text: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    with io.StringIO(text, newline="") as file:
         reader = csv.DictReader(file)
         for row in reader:
             extra = row.pop(None, None)
@@ -109,9 +141,9 @@ def _csv_rows(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
             yield f"line {reader.line_num}", {k.strip(): (v or "").strip() for k, v in row.items()}
 
 
-def _json_rows(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
+def _json_rows(path: Path, text: str) -> Iterator[tuple[str, dict[str, Any]]]:
     try:
-        document = json.loads(path.read_text("utf-8-sig"))
+        document = json.loads(text)
     except ValueError as error:
         raise InputError(f"{path}: not valid JSON: {error}") from error
     items = document.get("licenses") if isinstance(document, dict) else document
@@ -123,12 +155,16 @@ def _json_rows(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
         yield f"item {index}", item
 
 
-def read_licenses(file: str, default_tz: str | None) -> LicenseRows:
-    """Read and convert every license; :class:`InputError` lists every problem by place."""
+def read_licenses(file: str, default_tz: str | None, encoding: str | None = None) -> LicenseRows:
+    """Read and convert every license; :class:`InputError` lists every problem by place.
+
+    ``encoding``: the file's (default UTF-8, with or without a BOM).
+    """
     path = Path(file)
     if not path.is_file():
         raise InputError(f"{file}: no such file")
-    rows = _json_rows(path) if path.suffix.lower() == ".json" else _csv_rows(path)
+    text = _text(path, encoding)
+    rows = _json_rows(path, text) if path.suffix.lower() == ".json" else _csv_rows(text)
     problems: list[str] = []
     licenses: list[dict[str, Any]] = []
     places: list[str] = []

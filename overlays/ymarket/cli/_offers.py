@@ -9,17 +9,24 @@ from the journal, so they cover every run of the job and memory stays flat.
 
 from __future__ import annotations
 
-import os
-import tempfile
+import contextlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from ymarket.cli._exit import ExitCode
+from ymarket.cli._job import JobReport, JournaledJob
 from ymarket.cli._output import Output
-from ymarket.cli._skus import SkuSource, check_skus
-from ymarket.cli.journal import Journal, JournalState, outcomes
+from ymarket.cli._session import stopped_ambiguous
+from ymarket.cli._skus import InputError, SkuSource, check_skus
+from ymarket.cli.journal import (
+    Journal,
+    JournalState,
+    JournalWriteError,
+    chunk_outcomes,
+    resume_hint,
+)
 
 if TYPE_CHECKING:
     from ymarket import Client
@@ -31,15 +38,10 @@ _SHOWN = 10
 
 
 @attrs.define
-class OffersReport:
+class OffersReport(JobReport):
     """What a run of the job did, and the totals of the whole job (every run)."""
 
-    campaign_id: int
-    source: str
     input_count: int = 0
-    skipped: int = 0
-    sent: int = 0
-    requests: int = 0
     deleted: int = 0
     not_deleted: int = 0
     not_deleted_sample: list[str] = attrs.field(factory=list)
@@ -47,8 +49,8 @@ class OffersReport:
     not_deleted_all: list[str] | None = None
     resent: int = 0
     resent_not_deleted: list[str] = attrs.field(factory=list)
-    journal: str | None = None
     finished: bool = False
+    finished_earlier: str | None = None
 
     @property
     def exit_code(self) -> ExitCode:
@@ -71,6 +73,7 @@ class OffersReport:
             "resent": self.resent,
             "resentNotDeleted": self.resent_not_deleted,
             "journal": self.journal,
+            "finishedEarlier": self.finished_earlier,
             "exitCode": int(self.exit_code),
         }
         if self.not_deleted_file is not None:
@@ -80,8 +83,10 @@ class OffersReport:
         return data
 
 
-class OffersJob:
+class OffersJob(JournaledJob):
     """One run of ``offers delete``."""
+
+    name = "offers"
 
     def __init__(
         self,
@@ -93,27 +98,34 @@ class OffersJob:
         not_deleted_out: Path | None,
         output: Output,
     ) -> None:
-        self.client = client
-        self.campaign_id = campaign_id
+        super().__init__(client, campaign_id, output, journal)
         self.source = source
-        self.output = output
         self.not_deleted_out = not_deleted_out
-        self.temporary_journal = journal is None
-        if journal is None:
-            handle, name = tempfile.mkstemp(prefix="ymarket-offers-", suffix=".jsonl")
-            os.close(handle)
-            journal = Path(name)
-        self.journal_path = journal
-        self.report = OffersReport(campaign_id, source.name, journal=str(journal))
+        self.report = OffersReport(campaign_id, source.name, journal=str(self.journal_path))
         # --json without --not-deleted-out lists every kept SKU in the document.
         self.collect_not_deleted = output.json_mode and not_deleted_out is None
 
+    def _check_not_deleted_out(self) -> None:
+        """Fail before the first request when ``--not-deleted-out`` cannot be written."""
+        target = self.not_deleted_out
+        if target is None:
+            return
+        partial = target.with_name(target.name + ".part")
+        try:
+            partial.open("w", encoding="utf-8").close()
+            partial.unlink()
+        except OSError as error:
+            raise InputError(
+                f"--not-deleted-out {target}: cannot write it ({error.strerror}); nothing was sent"
+            ) from error
+
     def run(self) -> OffersReport:
         """Check, send what is not done yet, write the not-deleted list; return the report."""
-        from ymarket import ApiError, ServerError, TransportError, UnexpectedResponseError
+        from ymarket import ApiError, TransportError
 
         report = self.report
         try:
+            self._check_not_deleted_out()
             with Journal(
                 self.journal_path, operation=_OPERATION, campaign_id=self.campaign_id
             ) as j:
@@ -121,30 +133,34 @@ class OffersJob:
                 report.input_count = check_skus(self.source, self.campaign_id)
                 if state.done:  # a resumed job: one more pass counts what is skipped
                     report.skipped = sum(1 for _, sku in self.source if sku in state.done)
-                self._send(j, state)
+                if state.finished_at is None:
+                    self._send(j, state)
+                    j.finished(report.input_count)
+                else:  # a recurring job given its old journal: say so, send nothing
+                    report.finished_earlier = state.finished_at
             report.finished = True
         except BaseException as error:
-            maybe = isinstance(
-                error, ServerError | UnexpectedResponseError | KeyboardInterrupt
-            ) or (isinstance(error, TransportError) and error.maybe_sent)
-            stopped = isinstance(error, ApiError | TransportError | KeyboardInterrupt)
-            if stopped:
-                self._totals()
-            nothing_to_resume = report.deleted + report.not_deleted == 0 and not maybe
-            if self.temporary_journal and (not stopped or nothing_to_resume):
-                self.journal_path.unlink(missing_ok=True)
-                report.journal = None
-            elif stopped:
-                self._stopped(maybe_applied=maybe)
+            ambiguous = stopped_ambiguous(error)
+            stopped = isinstance(
+                error, ApiError | TransportError | KeyboardInterrupt | JournalWriteError
+            )
+            if self.sent_any:
+                # The primary error goes on; a list that cannot be written is not named.
+                with contextlib.suppress(Exception):
+                    self._totals()
+            nothing_to_resume = report.deleted + report.not_deleted == 0 and not ambiguous
+            if self.temporary_journal and (not self.sent_any or (stopped and nothing_to_resume)):
+                self.forget_journal(report)
+            elif stopped or self.sent_any:  # an unexpected error keeps the journal too
+                self._stopped(ambiguous=ambiguous)
             raise
         self._totals()
         if self.temporary_journal:
-            self.journal_path.unlink(missing_ok=True)
-            report.journal = None
+            self.forget_journal(report)
         return report
 
     def _send(self, journal: Journal, state: JournalState) -> None:
-        from ymarket import ApiError, ServerError, TransportError, UnexpectedResponseError
+        from ymarket import ApiError, TransportError
         from ymarket.spec import operation
 
         report = self.report
@@ -171,10 +187,9 @@ class OffersJob:
                 kept += self._chunk(journal, state, chunk_number, chunk)
                 progress.advance(len(chunk), f"{kept} not deleted")
         except (ApiError, TransportError) as error:
-            maybe = isinstance(error, ServerError | UnexpectedResponseError) or (
-                isinstance(error, TransportError) and error.maybe_sent
+            journal.failed(
+                chunk_number, str(error).splitlines()[0], ambiguous=stopped_ambiguous(error)
             )
-            journal.failed(chunk_number, str(error).splitlines()[0], maybe_applied=maybe)
             raise
         finally:
             progress.close()
@@ -182,35 +197,39 @@ class OffersJob:
     def _chunk(self, journal: Journal, state: JournalState, number: int, chunk: list[str]) -> int:
         """Send one chunk, journaled before and after; return how many SKUs the API kept."""
         journal.sending(number, chunk)
+        self.sent_any = True
         result = self.client.delete_campaign_offers(self.campaign_id, chunk)
         attempts = max((c.attempts for c in result.chunks), default=1)
-        journal.done(number, result.not_deleted_offer_ids, attempts)
+        # Sent again, after an interrupted run or after an ambiguous failure in this
+        # run: what the earlier attempt deleted now comes back as kept. The journal
+        # keeps the mark, so the totals of every later run show it too.
+        repeated = any(c.repeated_after_ambiguous_failure for c in result.chunks)
+        resent = [sku for sku in chunk if repeated or sku in state.in_flight]
+        journal.done(number, result.not_deleted_offer_ids, attempts, resent)
         report = self.report
         report.sent += len(chunk)
         report.requests += 1
-        # Sent again, after an interrupted run or after a failure in this run that
-        # may have been applied: what that attempt deleted now comes back as kept.
-        repeated = any(c.repeated_after_ambiguous_failure for c in result.chunks)
-        if state.in_flight or repeated:
-            resent = [sku for sku in chunk if repeated or sku in state.in_flight]
-            report.resent += len(resent)
-            kept = set(result.not_deleted_offer_ids)
-            report.resent_not_deleted += [sku for sku in resent if sku in kept]
         return len(result.not_deleted_offer_ids)
 
     def _totals(self) -> None:
         """Totals of the whole job and the not-deleted list, read back from the journal."""
         report = self.report
-        report.deleted = report.not_deleted = 0
+        report.deleted = report.not_deleted = report.resent = 0
+        report.resent_not_deleted = []
         report.not_deleted_sample = []
         report.not_deleted_all = [] if self.collect_not_deleted else None
         target = self.not_deleted_out
         partial = target.with_name(target.name + ".part") if target is not None else None
         out = partial.open("w", encoding="utf-8", newline="\n") if partial is not None else None
         try:
-            for skus, kept in outcomes(self.journal_path):
-                report.deleted += len(skus) - len(kept)
+            for outcome in chunk_outcomes(self.journal_path):
+                kept = outcome.not_deleted
+                report.deleted += len(outcome.skus) - len(kept)
                 report.not_deleted += len(kept)
+                if outcome.resent:
+                    report.resent += len(outcome.resent)
+                    kept_set = set(kept)
+                    report.resent_not_deleted += [s for s in outcome.resent if s in kept_set]
                 if len(report.not_deleted_sample) < _SHOWN:
                     report.not_deleted_sample += kept[: _SHOWN - len(report.not_deleted_sample)]
                 if out is not None:
@@ -224,7 +243,7 @@ class OffersJob:
             partial.replace(target)  # the list appears whole or not at all
             report.not_deleted_file = str(target)
 
-    def _stopped(self, *, maybe_applied: bool) -> None:
+    def _stopped(self, *, ambiguous: bool) -> None:
         report = self.report
         done = report.deleted + report.not_deleted
         left = report.input_count - done if report.input_count else None
@@ -237,17 +256,12 @@ class OffersJob:
                 else ""
             )
         )
-        if maybe_applied:
+        if ambiguous:
             self.output.note(
-                "ymarket: the last chunk may or may not have been applied; it is sent again on "
-                "resume (its SKUs deleted by then come back as not deleted)"
+                "ymarket: the last chunk failed ambiguously (it may have been applied); it is "
+                "sent again on resume (its SKUs deleted by then come back as not deleted)"
             )
-        if self.temporary_journal:
-            self.output.note(f"ymarket: to resume, run it again with --journal {self.journal_path}")
-        else:
-            self.output.note(
-                f"ymarket: to resume, run the same command again ({self.journal_path})"
-            )
+        self.output.note(resume_hint(self.journal_path, temporary=self.temporary_journal))
 
 
 def print_report(report: OffersReport, output: Output) -> None:
@@ -259,6 +273,11 @@ def print_report(report: OffersReport, output: Output) -> None:
         f"offers delete: campaign {report.campaign_id}, {report.input_count} SKU(s) "
         f"from {report.source}"
     )
+    if report.finished_earlier:
+        output.line(
+            f"  the journal's job finished earlier ({report.finished_earlier}): nothing was "
+            "sent; the totals below are that job's (a new run needs a new --journal file)"
+        )
     if report.skipped:
         output.line(f"  skipped, done in an earlier run (journal): {report.skipped}")
     output.line(f"  sent now: {report.sent} SKU(s) in {report.requests} request(s)")
@@ -278,7 +297,7 @@ def print_report(report: OffersReport, output: Output) -> None:
         output.line("  not deleted: 0")
     if report.resent:
         output.line(
-            f"  resent after an interrupted run or a failure that may have been applied: "
+            f"  resent after an interrupted run or an ambiguous failure: "
             f"{report.resent} SKU(s); {len(report.resent_not_deleted)} of them came back as "
             "not deleted (not found, stored in a Market warehouse, or already deleted by the "
             "earlier attempt)"

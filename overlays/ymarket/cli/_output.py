@@ -3,6 +3,10 @@
 Human lines go to stdout (nothing with ``--json``, whose single document is
 printed at the end). Progress goes to stderr: a rich bar (items, rate, ETA)
 when stderr is a terminal, plain lines at most every few seconds otherwise.
+Rate and ETA count from the start of the job, so time spent waiting (for the
+quota or before a retry) is in them; a wait of a second or more is shown as
+"waiting N s" while it lasts. Log lines (``-v``) share the bar's console, so
+they are printed above the bar, not over it.
 Every line is stripped of control characters (a SKU may contain a tab), so
 output piped to a file or a log has none.
 """
@@ -16,7 +20,7 @@ import time
 from collections.abc import Callable
 from typing import Any, Protocol
 
-__all__ = ["Output", "Progress", "clean"]
+__all__ = ["Output", "PlainProgress", "Progress", "clean", "rate_and_eta"]
 
 _CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
 
@@ -35,12 +39,42 @@ class Progress(Protocol):
     def close(self) -> None:
         """The job ended (done or not)."""
 
+    def waiting(self, seconds: float) -> None:
+        """The job waits ``seconds`` (for the quota or before a retry); 0: it goes on."""
+
+
+def rate_and_eta(done: int, total: int, elapsed: float) -> tuple[float, float | None]:
+    """Items per second since the start (waits included) and the seconds left at that rate."""
+    rate = done / elapsed if elapsed > 0 else 0.0
+    left = total - done
+    return rate, (left / rate if rate > 0 and left > 0 else None)
+
+
+_SHOWN_WAIT = 1.0
+"""Waits shorter than this (pacing between chunks) are not shown."""
+
 
 class Output:
     """Where and how the command reports (``--json``: one document on stdout)."""
 
     def __init__(self, *, json_mode: bool) -> None:
         self.json_mode = json_mode
+        self.current: Progress | None = None
+        """The progress display shown now, told about waits (see :meth:`waiting`)."""
+        self._console: Any = None
+
+    def console(self) -> Any:
+        """The rich console on stderr that the bar and the log lines share (a terminal only)."""
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(stderr=True)
+        return self._console
+
+    def waiting(self, seconds: float) -> None:
+        """The client is about to wait ``seconds`` (0: done waiting): show it."""
+        if self.current is not None:
+            self.current.waiting(seconds if seconds >= _SHOWN_WAIT or seconds == 0 else 0)
 
     def line(self, text: str = "") -> None:
         """A line of the human-readable report (stdout; nothing in JSON mode)."""
@@ -58,9 +92,13 @@ class Output:
 
     def progress(self, label: str, total: int, unit: str) -> Progress:
         """A progress display for ``total`` items on stderr."""
+        shown: Progress
         if sys.stderr.isatty():
-            return _rich_progress(label, total, unit)
-        return PlainProgress(label, total, unit, self.note)
+            shown = _rich_progress(label, total, unit, self.console())
+        else:
+            shown = PlainProgress(label, total, unit, self.note)
+        self.current = shown
+        return shown
 
 
 class PlainProgress:
@@ -92,10 +130,8 @@ class PlainProgress:
         if self._last is not None and now - self._last < self._every and self.done < self.total:
             return
         self._last = now
-        elapsed = now - self._started
-        rate = self.done / elapsed if elapsed > 0 else 0.0
-        left = self.total - self.done
-        eta = f", ETA {_duration(left / rate)}" if rate > 0 and left > 0 else ""
+        rate, left = rate_and_eta(self.done, self.total, now - self._started)
+        eta = f", ETA {_duration(left)}" if left is not None else ""
         percent = 100 * self.done // self.total if self.total else 100
         self._emit(
             f"{self.label}: {self.done}/{self.total} {self.unit} ({percent}%), "
@@ -104,6 +140,10 @@ class PlainProgress:
 
     def close(self) -> None:
         pass
+
+    def waiting(self, seconds: float) -> None:
+        if seconds > 0:
+            self._emit(f"{self.label}: waiting for quota or a retry, {_duration(seconds)}")
 
 
 def _duration(seconds: float) -> str:
@@ -117,43 +157,44 @@ def _duration(seconds: float) -> str:
     return f"{hours}h{minutes:02d}m"
 
 
-def _rich_progress(label: str, total: int, unit: str) -> Progress:
+def _rich_progress(label: str, total: int, unit: str, console: Any) -> Progress:
     # rich is imported only when a bar is shown on a terminal.
-    from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        ProgressColumn,
-        TextColumn,
-        TimeRemainingColumn,
-    )
+    from rich.progress import BarColumn, MofNCompleteColumn, ProgressColumn, TextColumn
     from rich.progress import Progress as RichProgress
     from rich.text import Text
 
-    class RateColumn(ProgressColumn):
+    class RateAndEtaColumn(ProgressColumn):
+        """Rate and ETA since the start, waits included (rich's own speed column uses a
+        recent window, which reads as a burst's rate while the job waits for its quota)."""
+
         def render(self, task: Any) -> Text:
-            speed = task.finished_speed or task.speed
-            return Text(f"{speed:,.0f} {unit}/s" if speed else f"- {unit}/s")
+            rate, left = rate_and_eta(int(task.completed), int(task.total or 0), task.elapsed or 0)
+            shown = f"{rate:,.0f} {unit}/s" if rate else f"- {unit}/s"
+            return Text(f"{shown} ETA {_duration(left) if left is not None else '-'}")
 
     bar = RichProgress(
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
-        RateColumn(),
-        TextColumn("ETA"),
-        TimeRemainingColumn(),
+        RateAndEtaColumn(),
         TextColumn("{task.fields[note]}"),
-        console=Console(stderr=True),
+        console=console,
         transient=False,
     )
     bar.start()
     task = bar.add_task(label, total=total, note="")
+    notes = {"last": ""}
 
     class RichBar:
         def advance(self, items: int, note: str = "") -> None:
+            notes["last"] = note
             bar.update(task, advance=items, note=note)
 
         def close(self) -> None:
             bar.stop()
+
+        def waiting(self, seconds: float) -> None:
+            shown = f"waiting for quota or a retry, {_duration(seconds)}" if seconds else ""
+            bar.update(task, note=shown or notes["last"])
 
     return RichBar()

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import signal
 import sys
+import threading
+import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -16,7 +19,7 @@ from ymarket.cli._output import Output, clean
 if TYPE_CHECKING:
     from ymarket import Client
 
-__all__ = ["Failure", "Settings", "fail", "reported"]
+__all__ = ["Failure", "Settings", "Terminated", "describe", "fail", "reported", "stopped_ambiguous"]
 
 
 class Failure(Exception):
@@ -47,16 +50,39 @@ class Settings:
     max_retries: int | None = None
     retry_backoff: float | None = None
     rate_tier: str | None = None
+    allow_insecure_http: bool = False
+    _output: Output | None = attrs.field(default=None, init=False, repr=False)
 
     @property
     def output(self) -> Output:
-        """Where the command reports."""
-        return Output(json_mode=self.json)
+        """Where the command reports (one for the whole command)."""
+        if self._output is None:
+            self._output = Output(json_mode=self.json)
+        return self._output
+
+    def _sleep(self, seconds: float) -> None:
+        """The client's sleep: the progress display shows the wait while it lasts."""
+        self.output.waiting(seconds)
+        try:
+            time.sleep(seconds)
+        finally:
+            self.output.waiting(0)
 
     def setup_logging(self) -> None:
-        """``-v``: each request (and retry) on stderr; ``-vv``: request bodies too."""
+        """``-v``: each request (and retry) on stderr; ``-vv``: request bodies too.
+
+        On a terminal the lines go through rich's console, the one the progress bar
+        uses, so they are printed above the bar."""
         if self.verbose:
-            handler = logging.StreamHandler(sys.stderr)
+            handler: logging.Handler
+            if sys.stderr.isatty():
+                from rich.logging import RichHandler
+
+                handler = RichHandler(
+                    console=self.output.console(), show_time=False, show_path=False
+                )
+            else:
+                handler = logging.StreamHandler(sys.stderr)
             handler.setFormatter(logging.Formatter("ymarket: %(message)s"))
             log = logging.getLogger("ymarket")
             log.addHandler(handler)
@@ -67,7 +93,7 @@ class Settings:
         from ymarket import Client, RetryPolicy
         from ymarket.spec import operations
 
-        kwargs: dict[str, Any] = {"log_bodies": self.verbose > 1}
+        kwargs: dict[str, Any] = {"log_bodies": self.verbose > 1, "sleep": self._sleep}
         if self.max_retries is not None:
             kwargs["max_retries"] = self.max_retries
         if self.retry_backoff is not None:
@@ -93,6 +119,8 @@ class Settings:
             kwargs["oauth_token"] = self.oauth_token
         if self.base_url is not None:
             kwargs["base_url"] = self.base_url
+        if self.allow_insecure_http:
+            kwargs["allow_insecure_http"] = True
         try:
             if self.simulator:
                 from ymarket.simulator import BASE_URL, DEMO_API_KEY, Simulator
@@ -112,17 +140,74 @@ class Settings:
                     "no credentials: pass --api-key or --oauth-token, or set "
                     "YANDEX_MARKET_API_KEY or YANDEX_MARKET_OAUTH_TOKEN (or try --simulator)"
                 )
+            elif "allow_insecure_http" in message:
+                message += " (--allow-insecure-http)"
             fail(message)
 
+    def address(self) -> str:
+        """The API root the commands talk to (named in connection errors)."""
+        import os
 
-def _describe(error: BaseException) -> tuple[str, ExitCode, dict[str, Any]]:
+        from ymarket import DEFAULT_BASE_URL
+
+        if self.simulator:
+            return "the in-process simulator"
+        return self.base_url or os.environ.get("YANDEX_MARKET_BASE_URL") or DEFAULT_BASE_URL
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, handled as Ctrl-C: the job stops the same way and says how to resume."""
+
+
+def _terminated(_signum: int, _frame: object) -> None:
+    raise Terminated
+
+
+@contextlib.contextmanager
+def _sigterm_interrupts() -> Iterator[None]:
+    """While a command runs, SIGTERM interrupts it like Ctrl-C (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def stopped_ambiguous(error: BaseException) -> bool:
+    """Whether the request in flight when ``error`` stopped a job may have been applied.
+
+    Retry vocabulary (``ymarket._retry``): a failure is "unsent" (certainly not
+    sent), "refused" (an HTTP error that was not applied) or "ambiguous" (it may
+    have been applied). The client's predicate decides for a failed request; an
+    interrupt (Ctrl-C) during a request is ambiguous too. This is the only place
+    in ``ymarket.cli`` that reads the predicate.
+    """
+    # Imported here: ``ymarket`` loads httpx, which ``ymarket --help`` does without.
+    from ymarket._retry import maybe_applied as is_ambiguous
+
+    return isinstance(error, KeyboardInterrupt) or is_ambiguous(error)
+
+
+def describe(error: BaseException) -> tuple[str, ExitCode, dict[str, Any]]:
     """One line, the exit code and JSON details for an expected failure (else re-raise)."""
     from ymarket import ApiError, TransportError, ValidationError
     from ymarket.cli._skus import InputError
-    from ymarket.cli.journal import JournalError
+    from ymarket.cli.journal import JournalError, JournalWriteError
 
     if isinstance(error, Failure):
         return error.message, error.code, error.details
+    if isinstance(error, JournalWriteError):
+        return error.strerror or str(error), ExitCode.FILE_ERROR, {"type": "JournalWriteError"}
+    if isinstance(error, OSError):  # a local file (not the network: httpx errors are mapped)
+        where = f"{error.filename}: " if error.filename else ""
+        return (
+            f"{where}{error.strerror or error}",
+            ExitCode.FILE_ERROR,
+            {"type": type(error).__name__},
+        )
     if isinstance(error, InputError | JournalError):
         return str(error), ExitCode.USAGE, {"type": type(error).__name__}
     if isinstance(error, ValidationError):
@@ -162,9 +247,11 @@ def reported(settings: Settings, command: str) -> Iterator[None]:
     from ymarket.cli.journal import JournalError
 
     try:
-        yield
-    except KeyboardInterrupt:
-        settings.output.note("ymarket: interrupted")
+        with _sigterm_interrupts():
+            yield
+    except KeyboardInterrupt as interrupt:
+        how = " (SIGTERM)" if isinstance(interrupt, Terminated) else ""
+        settings.output.note(f"ymarket: interrupted{how}")
         sys.exit(ExitCode.INTERRUPTED)
     except (
         Failure,
@@ -173,8 +260,12 @@ def reported(settings: Settings, command: str) -> Iterator[None]:
         TransportError,
         InputError,
         JournalError,
+        OSError,
     ) as error:
-        message, code, details = _describe(error)
+        message, code, details = describe(error)
+        transport = error if isinstance(error, TransportError) else error.__cause__
+        if isinstance(transport, TransportError):
+            message = f"{message} (address: {settings.address()})"
         print(clean(f"ymarket: error: {message}"), file=sys.stderr, flush=True)
         settings.output.document(
             {

@@ -57,9 +57,21 @@ class SkuSource:
     def __iter__(self) -> Iterator[tuple[int, str]]:
         """(line or argument number, SKU), lazily."""
         if self._path is None:
-            yield from enumerate(self._arguments, start=1)
+            for number, sku in enumerate(self._arguments, start=1):
+                try:
+                    sku.encode("utf-8")
+                except UnicodeEncodeError as error:  # bytes of the command line not UTF-8
+                    raise InputError(
+                        f"argument {number}: not UTF-8 (undecodable byte at character "
+                        f"{error.start}); nothing was sent"
+                    ) from error
+                yield number, sku
             return
-        with self._path.open("rb") as file:
+        try:
+            file = self._path.open("rb")
+        except OSError as error:
+            raise InputError(f"{self.name}: cannot read it ({error.strerror})") from error
+        with file:
             for number, raw in enumerate(file, start=1):
                 line = raw[3:] if number == 1 and raw.startswith(b"\xef\xbb\xbf") else raw
                 line = line.removesuffix(b"\n").removesuffix(b"\r")
