@@ -1,0 +1,174 @@
+"""Turning what callers pass into checked JSON: conversions and the check before sending.
+
+Generated models, mappings, enums and dates become JSON-ready data; license
+dates become local midnight with the point of sale's offset. :func:`check`
+runs the spec's schemas (``ymarket.validation``) over a request and raises
+one :class:`ValidationError` with every problem.
+"""
+
+from __future__ import annotations
+
+import datetime
+import enum
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeAlias
+
+from ymarket_api.models import (
+    OrderItemModificationDTO,
+    OrderItemsModificationRequestReasonType,
+    OutletLicenseDTO,
+)
+
+from ymarket._dates import TzLike, license_datetime, zone_for
+from ymarket.validation import (
+    FormatWarning,
+    Problem,
+    ValidationError,
+    _json_path,
+    check_request,
+)
+
+__all__ = [
+    "AllRemainingItems",
+    "Converter",
+    "LicenseInput",
+    "OrderItemInput",
+    "check",
+    "license_converter",
+    "license_to_json",
+    "order_items_body",
+    "plain",
+    "to_json",
+]
+
+LicenseInput: TypeAlias = OutletLicenseDTO | Mapping[str, Any]
+OrderItemInput: TypeAlias = OrderItemModificationDTO | Mapping[str, Any]
+AllRemainingItems: TypeAlias = Sequence[OrderItemInput]
+"""The COMPLETE new list of an order's items: any item not in it is removed from the order."""
+Converter: TypeAlias = Callable[[Any, int, list[Problem]], Any]
+"""Turns the item at an input position into JSON, adding what it cannot take to problems."""
+
+
+def to_json(
+    value: Any,
+    path: tuple[str | int, ...],
+    problems: list[Problem],
+    *,
+    zone: datetime.tzinfo | None = None,
+) -> Any:
+    """``value`` (a generated model, mapping, list, date, enum, ...) as JSON-ready data.
+
+    A ``datetime.date`` becomes local midnight in ``zone`` with its offset (license
+    dates); without a zone it is a problem. A naive datetime gets ``zone``.
+    """
+    to_dict = getattr(value, "to_dict", None)
+    if callable(to_dict) and not isinstance(value, Mapping):
+        value = to_dict()
+    if isinstance(value, Mapping):
+        return {str(k): to_json(v, (*path, str(k)), problems, zone=zone) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_json(v, (*path, i), problems, zone=zone) for i, v in enumerate(value)]
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, datetime.datetime):
+        if value.tzinfo is None and zone is not None:
+            value = value.replace(tzinfo=zone)
+        return value.isoformat()
+    if isinstance(value, datetime.date):
+        if zone is None:
+            problems.append(
+                Problem(
+                    "body",
+                    _json_path(path),
+                    "date-zone",
+                    f"{value.isoformat()} is a date: pass tz= (the point of sale's UTC offset "
+                    "or zone) to send it as local midnight with offset",
+                )
+            )
+            return value.isoformat()
+        return license_datetime(value, zone).isoformat()
+    return value
+
+
+def license_to_json(
+    item: Any,
+    index: int,
+    problems: list[Problem],
+    tz: TzLike | Mapping[int, TzLike] | None,
+) -> Any:
+    """One license (model or mapping) as JSON, dates turned into local midnight."""
+    outlet = item.get("outletId") if isinstance(item, Mapping) else getattr(item, "outlet_id", None)
+    try:
+        zone = zone_for(tz, outlet)
+    except ValueError as exc:
+        problems.append(Problem("body", _json_path(("licenses", index)), "tz", str(exc)))
+        zone = None
+    return to_json(item, ("licenses", index), problems, zone=zone)
+
+
+def plain(item: Any, index: int, problems: list[Problem]) -> Any:
+    """The item as it is (SKUs and ids need no conversion)."""
+    del index, problems
+    return item
+
+
+def plain_converter() -> Converter:
+    """The converter of items sent as they are."""
+    return plain
+
+
+def license_converter(tz: TzLike | Mapping[int, TzLike] | None = None) -> Converter:
+    """The converter of licenses, dates read in ``tz``."""
+
+    def convert(item: Any, index: int, problems: list[Problem]) -> Any:
+        return license_to_json(item, index, problems, tz)
+
+    return convert
+
+
+def check(
+    operation_id: str,
+    *,
+    path_params: Mapping[str, Any],
+    query_params: Mapping[str, Any] | None = None,
+    body: Any = None,
+    bulk: bool = False,
+    extra: Sequence[Problem] = (),
+) -> None:
+    """Raise one ValidationError with ``extra`` and every problem the schemas find."""
+    result = check_request(
+        operation_id, path_params=path_params, query_params=query_params, body=body, bulk=bulk
+    )
+    for problem in result.warnings:
+        warnings.warn(f"{operation_id}: {problem}", FormatWarning, stacklevel=4)
+    # A value already refused by a conversion rule (a date without a zone) is not
+    # reported a second time by the schema.
+    seen = {problem.path for problem in extra}
+    errors = [*extra, *(p for p in result.errors if p.path not in seen)]
+    if errors:
+        raise ValidationError(operation_id, errors)
+
+
+def order_items_body(
+    campaign_id: int,
+    order_id: int,
+    items: AllRemainingItems,
+    reason: str | OrderItemsModificationRequestReasonType | None,
+) -> dict[str, Any]:
+    """The checked body of updateOrderItems."""
+    problems: list[Problem] = []
+    if isinstance(items, Mapping | str | bytes) or not isinstance(items, Sequence):
+        raise TypeError("items must be a list of every item that stays in the order")
+    body: dict[str, Any] = {"items": to_json(list(items), ("items",), problems)}
+    if reason is not None:
+        body["reason"] = (
+            reason.value if isinstance(reason, OrderItemsModificationRequestReasonType) else reason
+        )
+    check(
+        "updateOrderItems",
+        path_params={"campaignId": campaign_id, "orderId": order_id},
+        body=body,
+        extra=problems,
+    )
+    return body
