@@ -9,6 +9,8 @@ import ymarket
 from ymarket._operations import BINDINGS, BulkBinding, SingleBinding
 from ymarket.spec import operations
 
+from tests.client.support import for_each_operation
+
 OPERATION_IDS = sorted(operations())
 
 
@@ -41,3 +43,9 @@ def test_both_clients_have_the_method_of_every_operation(operation_id: str) -> N
     assert not inspect.iscoroutinefunction(sync_method)
     assert inspect.iscoroutinefunction(async_method)
     assert inspect.signature(sync_method) == inspect.signature(async_method)
+
+
+def test_a_per_operation_table_without_a_row_fails() -> None:
+    with pytest.raises(LookupError, match="no row for the operation"):
+        for_each_operation({"deleteCampaignOffers": 1})
+    assert list(for_each_operation(dict.fromkeys(OPERATION_IDS, 1))) == list(operations())
