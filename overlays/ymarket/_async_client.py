@@ -70,6 +70,8 @@ class AsyncClient:
         transport: any httpx transport (tests, proxies).
         allow_insecure_http: allow plain HTTP to a host that is not loopback.
         log_bodies: log request bodies at DEBUG (off: they may be large).
+        integration: the ``X-Market-Integration`` header naming the integration that
+            sends the requests (default ``ymarket-partner/<version>``).
         clock, sleep: injectable time source and sleep (tests).
     """
 
@@ -88,6 +90,7 @@ class AsyncClient:
         log_bodies: bool = False,
         clock: Clock = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        integration: str | None = None,
     ) -> None:
         self._config = Config(
             api_key=api_key,
@@ -100,6 +103,7 @@ class AsyncClient:
             allow_insecure_http=allow_insecure_http,
             log_bodies=log_bodies,
             clock=clock,
+            integration=integration,
         )
         self._sleep = sleep
         self._http = httpx.AsyncClient(**self._config.httpx_kwargs(), transport=transport)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Generic, TypeVar
 
-from ymarket._convert import check, plain
+from ymarket._convert import check, plain, value_transform
 from ymarket._operations import BulkBinding, Call, Sent
 from ymarket.errors import YMarketError
 from ymarket.results import BulkProgress, ChunkResult
@@ -73,7 +73,11 @@ class BulkRun(Generic[R]):
         if size is None:
             raise ValueError(f"{self.operation_id} has no bulk field with maxItems in the spec")
         self.chunk_size = size
-        self.unique = bool((op.bulk_field_schema or {}).get("uniqueItems"))
+        field_schema = op.bulk_field_schema or {}
+        self.unique = bool(field_schema.get("uniqueItems"))
+        # The server trims SKUs: the trimmed value is a SKU's identity (uniqueness,
+        # chunk accounting) and is what is sent; the value as given is what is checked.
+        self.transform = value_transform(field_schema.get("items"))
         self.chunks: list[ChunkResult] = []
         self._seen: set[Any] = set()
         self.sequence: Sequence[Any] | None = None
@@ -92,8 +96,38 @@ class BulkRun(Generic[R]):
             if self.convert is plain
             else [self.convert(item, i, problems) for i, item in enumerate(sequence)]
         )
+        problems.extend(self._transformed_duplicates(values))
         self._check(values, bulk=True, extra=problems)
-        return values
+        return self._transformed(values)
+
+    def _transformed_duplicates(self, values: Sequence[Any]) -> list[Problem]:
+        """Values that differ from an earlier one but are the same once transformed (trimmed).
+
+        Identical repeats are the schema's ``uniqueItems`` problems already.
+        """
+        transform = self.transform
+        if transform is None or not self.unique:
+            return []
+        first: dict[Any, Any] = {}
+        problems = []
+        for index, value in enumerate(values):
+            key = transform(value)
+            earlier = first.setdefault(key, value)
+            if earlier is not value and earlier != value:
+                problems.append(
+                    Problem(
+                        "body",
+                        _json_path((self.binding.chunked_field, index)),
+                        "uniqueItems",
+                        f"{value!r:.60} is {earlier!r:.60} once trimmed, which appeared earlier",
+                    )
+                )
+        return problems
+
+    def _transformed(self, values: list[Any]) -> list[Any]:
+        """The values as the server reads them (trimmed SKUs)."""
+        transform = self.transform
+        return values if transform is None else [transform(value) for value in values]
 
     def _check(self, values: list[Any], *, bulk: bool, extra: Sequence[Problem]) -> None:
         """Check a request whose chunked field (query parameter or body property) holds values."""
@@ -121,6 +155,7 @@ class BulkRun(Generic[R]):
             except ValidationError as exc:
                 exc.add_note(f"in the chunk starting at input position {start}")
                 raise
+            values = self._transformed(values)
         try:
             return self.binding.chunk_call(self.campaign_id, values)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
@@ -153,7 +188,10 @@ class BulkRun(Generic[R]):
         problems = []
         field = self.binding.chunked_field
         for offset, item in enumerate(chunk):
-            # The item itself (no copy) when it is a str or int, as SKUs and ids are.
+            # The item itself (no copy) when it is a str or int, as SKUs and ids are;
+            # SKUs as the server reads them (trimmed).
+            if self.transform is not None:
+                item = self.transform(item)
             key = item if isinstance(item, str | int) else repr(item)
             if key in self._seen:
                 problems.append(

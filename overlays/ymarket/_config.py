@@ -27,6 +27,7 @@ DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 ENV_API_KEY = "YANDEX_MARKET_API_KEY"
 ENV_OAUTH_TOKEN = "YANDEX_MARKET_OAUTH_TOKEN"
 ENV_BASE_URL = "YANDEX_MARKET_BASE_URL"
+INTEGRATION_HEADER = "X-Market-Integration"
 
 RateLimitSetting: TypeAlias = bool | str | RateLimiter | None
 
@@ -110,6 +111,7 @@ class Config:
         allow_insecure_http: bool,
         log_bodies: bool,
         clock: Clock,
+        integration: str | None = None,
     ) -> None:
         kind, header, value = _credential(api_key, oauth_token)
         self.credential_kind = kind
@@ -129,7 +131,12 @@ class Config:
         self.policy = policy
         self.limiter = _limiter(rate_limit, clock)
         self.log_bodies = log_bodies
-        self.headers = {"User-Agent": f"ymarket-partner/{spec_version()}"}
+        default_name = f"ymarket-partner/{spec_version()}"
+        self.headers = {
+            "User-Agent": default_name,
+            # Tells Market which integration sends the request (the docs ask for it).
+            INTEGRATION_HEADER: default_name if integration is None else integration,
+        }
         # The generated client only builds the URL and parses; its token is never used
         # because the httpx client it is given adds the credential (see _CredentialAuth).
         self.api = AuthenticatedClient(base_url=self.base_url, token="")

@@ -40,6 +40,7 @@ __all__ = [
     "order_items_body",
     "plain",
     "to_json",
+    "value_transform",
 ]
 
 LicenseInput: TypeAlias = OutletLicenseDTO | Mapping[str, Any]
@@ -105,6 +106,30 @@ def license_to_json(
         problems.append(Problem("body", _json_path(("licenses", index)), "tz", str(exc)))
         zone = None
     return to_json(item, ("licenses", index), problems, zone=zone)
+
+
+_TRANSFORMS: dict[str, Callable[[str], str]] = {
+    # The server removes leading and trailing white space before using the value.
+    "trim": str.strip,
+}
+
+
+def value_transform(schema: Mapping[str, Any] | None) -> Callable[[Any], Any] | None:
+    """What the server does to a value of ``schema`` (its ``x-ymarket-transform``), or None.
+
+    The result is the value's identity: two values equal after it are one value.
+    """
+    name = (schema or {}).get("x-ymarket-transform")
+    if name is None:
+        return None
+    if name not in _TRANSFORMS:
+        raise ValueError(f"unknown x-ymarket-transform {name!r} in the spec")
+    transform = _TRANSFORMS[name]
+
+    def apply(value: Any) -> Any:
+        return transform(value) if isinstance(value, str) else value
+
+    return apply
 
 
 def plain(item: Any, index: int, problems: list[Problem]) -> Any:

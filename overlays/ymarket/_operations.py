@@ -26,14 +26,14 @@ from ymarket_api.api.orders import update_order_items
 from ymarket_api.api.outlets import delete_outlet_licenses, update_outlet_licenses
 from ymarket_api.errors import UnparseableResponse
 from ymarket_api.models import (
+    ApiResponseStatusType,
     DeleteCampaignOffersRequest,
-    DeleteCampaignOffersResponse,
     UpdateOrderItemRequest,
     UpdateOutletLicenseRequest,
 )
-from ymarket_api.types import Response, Unset
+from ymarket_api.types import Response
 
-from ymarket._convert import Converter, license_converter, plain_converter
+from ymarket._convert import Converter, license_converter, plain_converter, value_transform
 from ymarket.errors import UnexpectedResponseError, api_error_from_response
 from ymarket.results import (
     ChunkResult,
@@ -163,15 +163,6 @@ class SingleBinding(Binding, Generic[R]):
     result: Callable[[Call, Sent], R]
 
 
-def read_answer(call: Call, response: Response[Any]) -> Response[Any]:
-    """The response of a 2xx; the typed error of anything else."""
-    if 200 <= response.status_code <= 299:
-        return response
-    raise api_error_from_response(
-        response.status_code, response.content, response.headers, operation_id=call.operation_id
-    )
-
-
 def read_unparseable(call: Call, exc: UnparseableResponse) -> Response[Any]:
     """A 2xx whose body did not parse is read tolerantly later; other statuses raise."""
     if 200 <= exc.status_code <= 299:
@@ -188,30 +179,52 @@ def _nothing(call: Call, response: Response[Any]) -> tuple[str, ...]:
     return ()
 
 
-def _not_deleted(call: Call, response: Response[Any]) -> tuple[str, ...]:
-    """notDeletedOfferIds of a deleteCampaignOffers answer, tolerating unknown enum values."""
-    parsed = response.parsed
-    if isinstance(parsed, DeleteCampaignOffersResponse):
-        result = parsed.result
-        if isinstance(result, Unset):
-            return ()
-        ids = result.not_deleted_offer_ids
-        return () if isinstance(ids, Unset) else tuple(ids)
+def _json(content: bytes) -> Any:
+    """The body as JSON; None when it is not JSON."""
     try:
-        data = json.loads(response.content)
+        return json.loads(content)
     except (ValueError, UnicodeDecodeError):
-        data = None
-    result_data = data.get("result") if isinstance(data, dict) else None
-    ids_data = result_data.get("notDeletedOfferIds", []) if isinstance(result_data, dict) else None
-    if isinstance(data, dict) and (result_data is None or isinstance(ids_data, list)):
-        return tuple(str(i) for i in ids_data or ())
-    raise UnexpectedResponseError(
+        return None
+
+
+def read_answer(call: Call, response: Response[Any]) -> Response[Any]:
+    """The response of a 2xx that does not say it failed; the typed error of anything else."""
+    if 200 <= response.status_code <= 299:
+        data = _json(response.content) if response.content else None
+        # A 200 whose body says ERROR failed: an error with the body's codes, not a success.
+        if not (isinstance(data, dict) and data.get("status") == ApiResponseStatusType.ERROR.value):
+            return response
+    raise api_error_from_response(
+        response.status_code, response.content, response.headers, operation_id=call.operation_id
+    )
+
+
+def _unexpected(call: Call, response: Response[Any]) -> UnexpectedResponseError:
+    return UnexpectedResponseError(
         response.status_code,
         (),
         response.headers,
         response.content.decode("utf-8", errors="replace"),
         operation_id=call.operation_id,
     )
+
+
+def _not_deleted(call: Call, response: Response[Any]) -> tuple[str, ...]:
+    """notDeletedOfferIds of a deleteCampaignOffers answer, as the server reads SKUs.
+
+    Whatever the published schema allows is read: ``result`` or the list null or
+    absent (nothing kept), unknown fields and enum values.
+    """
+    data = _json(response.content)
+    result = data.get("result") if isinstance(data, dict) else None
+    ids = result.get("notDeletedOfferIds") if isinstance(result, dict) else None
+    if not isinstance(data, dict) or not isinstance(result, dict | None):
+        raise _unexpected(call, response)
+    if not isinstance(ids, list | None):
+        raise _unexpected(call, response)
+    schema = operation(call.operation_id).bulk_field_schema or {}
+    transform = value_transform(schema.get("items")) or str
+    return tuple(str(transform(str(sku))) for sku in ids or ())
 
 
 def _offers_result(chunks: tuple[ChunkResult, ...]) -> DeleteOffersResult:

@@ -71,6 +71,8 @@ class Client:
         transport: any httpx transport (tests, proxies).
         allow_insecure_http: allow plain HTTP to a host that is not loopback.
         log_bodies: log request bodies at DEBUG (off: they may be large).
+        integration: the ``X-Market-Integration`` header naming the integration that
+            sends the requests (default ``ymarket-partner/<version>``).
         clock, sleep: injectable time source and sleep (tests).
     """
 
@@ -89,6 +91,7 @@ class Client:
         log_bodies: bool = False,
         clock: Clock = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
+        integration: str | None = None,
     ) -> None:
         self._config = Config(
             api_key=api_key,
@@ -101,6 +104,7 @@ class Client:
             allow_insecure_http=allow_insecure_http,
             log_bodies=log_bodies,
             clock=clock,
+            integration=integration,
         )
         self._sleep = sleep
         self._http = httpx.Client(**self._config.httpx_kwargs(), transport=transport)
