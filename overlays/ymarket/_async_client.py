@@ -105,6 +105,8 @@ class AsyncClient:
             clock=clock,
             integration=integration,
         )
+        if transport is None:
+            self._config.check_env_proxy()
         self._sleep = sleep
         self._http = httpx.AsyncClient(**self._config.httpx_kwargs(), transport=transport)
         self._api = self._config.api.set_async_httpx_client(self._http)

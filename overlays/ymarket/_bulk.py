@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Generic, TypeVar
 
-from ymarket._convert import check, plain, value_transform
+from ymarket._convert import check, plain, refuse_non_sequence, value_transform
 from ymarket._operations import BulkBinding, Call, Sent
 from ymarket.errors import YMarketError
 from ymarket.results import BulkProgress, ChunkResult
@@ -78,6 +78,12 @@ class BulkRun(Generic[R]):
         # The server trims SKUs: the trimmed value is a SKU's identity (uniqueness,
         # chunk accounting) and is what is sent; the value as given is what is checked.
         self.transform = value_transform(field_schema.get("items"))
+        self.in_query = any(
+            p["in"] == "query" and p["name"] == binding.chunked_field for p in op.parameters
+        )
+        refuse_non_sequence(
+            self.operation_id, binding.parameter, "query" if self.in_query else "body", items
+        )
         self.chunks: list[ChunkResult] = []
         self._seen: set[Any] = set()
         self.sequence: Sequence[Any] | None = None
@@ -132,8 +138,7 @@ class BulkRun(Generic[R]):
     def _check(self, values: list[Any], *, bulk: bool, extra: Sequence[Problem]) -> None:
         """Check a request whose chunked field (query parameter or body property) holds values."""
         field = self.binding.chunked_field
-        op = self.binding.operation
-        in_query = any(p["in"] == "query" and p["name"] == field for p in op.parameters)
+        in_query = self.in_query
         check(
             self.operation_id,
             path_params={"campaignId": self.campaign_id},

@@ -14,6 +14,7 @@ from typing import Any, TypeAlias
 
 import attrs
 import httpx
+from httpx._utils import URLPattern, get_environment_proxies  # how httpx itself reads them
 from ymarket_api import AuthenticatedClient
 
 from ymarket._ratelimit import Clock, QuotaBucket, RateLimiter
@@ -51,8 +52,16 @@ def _credential(api_key: str | None, oauth_token: str | None) -> tuple[str, str,
     """(kind, header, value) from the spec's securitySchemes."""
     if (api_key is None) == (oauth_token is None):
         raise ValueError("give exactly one of api_key= or oauth_token=")
-    if not (api_key or oauth_token or "").strip():
+    given = api_key if api_key is not None else oauth_token or ""
+    if not given.strip():
         raise ValueError("the credential is empty")
+    # Refused, not stripped: a key read with its line ending would otherwise be sent
+    # as a wrong key. The message never shows the credential.
+    if given != given.strip() or any(c in given for c in "\r\n"):
+        raise ValueError(
+            "the credential has white space or a line break around or in it (a line ending "
+            "read from a file?); remove it"
+        )
     for scheme in compiled_spec()["securitySchemes"].values():
         if api_key is not None and scheme["type"] == "apiKey" and scheme["in"] == "header":
             return "api_key", str(scheme["name"]), api_key
@@ -74,6 +83,41 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def shown(url: str | httpx.URL) -> str:
+    """The URL without its userinfo (user and password are never shown)."""
+    parsed = httpx.URL(url)
+    return str(parsed.copy_with(username=None, password=None)) if parsed.userinfo else str(url)
+
+
+def _env_proxy(url: httpx.URL) -> httpx.URL | None:
+    """The proxy httpx takes from the environment (HTTP(S)_PROXY, ALL_PROXY) for ``url``."""
+    mounts = sorted((URLPattern(key), proxy) for key, proxy in get_environment_proxies().items())
+    for pattern, proxy in mounts:  # most specific first, as httpx mounts them
+        if pattern.matches(url):
+            if proxy is None:  # NO_PROXY
+                return None
+            return httpx.URL(proxy if "://" in proxy else f"http://{proxy}")
+    return None
+
+
+def _check_env_proxy(base_url: str, allow_insecure_http: bool) -> None:
+    """Refuse a plain-HTTP proxy that would see credentials in cleartext."""
+    from ymarket.errors import InsecureTransportError
+
+    url = httpx.URL(base_url)
+    proxy = _env_proxy(url)
+    if proxy is None or proxy.scheme != "http" or allow_insecure_http or _is_loopback(proxy.host):
+        return
+    # Through a plain-HTTP proxy an https request is tunnelled (the key stays encrypted),
+    # but the proxy's own credentials, and anything sent over plain http, are cleartext.
+    if proxy.userinfo or url.scheme == "http":
+        raise InsecureTransportError(
+            f"refusing to send credentials in cleartext to the proxy {proxy.host!r} (from "
+            "HTTP_PROXY/HTTPS_PROXY/ALL_PROXY); use an https or loopback proxy, or "
+            "allow_insecure_http=True"
+        )
+
+
 def _check_base_url(base_url: str, allow_insecure_http: bool) -> None:
     from ymarket.errors import InsecureTransportError
 
@@ -84,7 +128,7 @@ def _check_base_url(base_url: str, allow_insecure_http: bool) -> None:
             "loopback address, or allow_insecure_http=True"
         )
     if url.scheme not in ("http", "https"):
-        raise ValueError(f"base_url must be http(s), got {base_url!r}")
+        raise ValueError(f"base_url must be http(s), got {shown(base_url)!r}")
 
 
 def _limiter(rate_limit: RateLimitSetting, clock: Clock) -> RateLimiter | None:
@@ -118,6 +162,7 @@ class Config:
         self.auth = _CredentialAuth(header, value)
         self.base_url = (base_url or DEFAULT_BASE_URL).rstrip("/")
         _check_base_url(self.base_url, allow_insecure_http)
+        self.allow_insecure_http = allow_insecure_http
         self.timeout = (
             DEFAULT_TIMEOUT
             if timeout is None
@@ -150,11 +195,19 @@ class Config:
             "timeout": self.timeout,
         }
 
+    def check_env_proxy(self) -> None:
+        """Refuse an environment proxy that would see credentials in cleartext.
+
+        Called when the client makes its own transport (httpx reads the proxy
+        variables only then).
+        """
+        _check_env_proxy(self.base_url, self.allow_insecure_http)
+
     def describe(self, name: str) -> str:
         """The repr of a client: no credential, only its kind."""
         limits = "off" if self.limiter is None else repr(self.limiter.tier or "default")
         return (
-            f"{name}(base_url={self.base_url!r}, credential={self.credential_kind}=***, "
+            f"{name}(base_url={shown(self.base_url)!r}, credential={self.credential_kind}=***, "
             f"max_retries={self.policy.max_retries}, rate_limit={limits})"
         )
 

@@ -9,9 +9,13 @@ one :class:`ValidationError` with every problem.
 from __future__ import annotations
 
 import datetime
+import difflib
 import enum
+import json
+import math
 import warnings
 from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from typing import Any, TypeAlias
 
 from ymarket_api.models import (
@@ -21,6 +25,7 @@ from ymarket_api.models import (
 )
 
 from ymarket._dates import TzLike, license_datetime, zone_for
+from ymarket.spec import operation
 from ymarket.validation import (
     FormatWarning,
     Problem,
@@ -35,10 +40,12 @@ __all__ = [
     "LicenseInput",
     "OrderItemInput",
     "check",
+    "json_problems",
     "license_converter",
     "license_to_json",
     "order_items_body",
     "plain",
+    "refuse_non_sequence",
     "to_json",
     "value_transform",
 ]
@@ -152,6 +159,76 @@ def license_converter(tz: TzLike | Mapping[int, TzLike] | None = None) -> Conver
     return convert
 
 
+def refuse_non_sequence(operation_id: str, parameter: str, location: str, items: Any) -> None:
+    """Refuse a str, bytes, mapping or set where a sequence of items is expected.
+
+    Each is iterable, so it would pass as items: "12345" as five SKUs, a dict as its keys.
+    """
+    if isinstance(items, str | bytes | bytearray | Mapping | AbstractSet):
+        raise ValidationError(
+            operation_id,
+            [
+                Problem(
+                    location,  # type: ignore[arg-type]
+                    "$",
+                    "type",
+                    f"{parameter} must be a list (or another iterable) of items, "
+                    f"not a {type(items).__name__}",
+                )
+            ],
+        )
+
+
+def _describes_objects(schema: Any) -> bool:
+    return isinstance(schema, Mapping) and "properties" in json.dumps(schema)
+
+
+def json_problems(location: str, value: Any, schema: Mapping[str, Any] | None) -> list[Problem]:
+    """Keys the schema does not know, and values JSON cannot carry (NaN, infinities, lone
+    surrogates), each with its path; empty when the value can be sent as it is."""
+    try:
+        json.dumps(value, allow_nan=False, ensure_ascii=False).encode("utf-8")
+    except (ValueError, UnicodeEncodeError, TypeError):
+        sendable = False
+    else:
+        sendable = True
+        if not _describes_objects(schema):
+            return []
+    problems: list[Problem] = []
+
+    def problem(path: tuple[str | int, ...], rule: str, message: str) -> None:
+        problems.append(Problem(location, _json_path(path), rule, message))  # type: ignore[arg-type]
+
+    def walk(value: Any, schema: Any, path: tuple[str | int, ...]) -> None:
+        schema = schema if isinstance(schema, Mapping) else {}
+        if isinstance(value, Mapping):
+            known = schema.get("properties")
+            for key, item in value.items():
+                if isinstance(known, Mapping) and key not in known:
+                    # Case-insensitive: "Id" for "id" is the typo to catch.
+                    by_lower = {str(k).lower(): str(k) for k in known}
+                    nearest = difflib.get_close_matches(str(key).lower(), by_lower, n=1)
+                    hint = f"; did you mean {by_lower[nearest[0]]!r}?" if nearest else ""
+                    problem((*path, str(key)), "unknown-key", f"{key!r} is not a known key{hint}")
+                    continue
+                walk(item, known.get(key) if isinstance(known, Mapping) else None, (*path, key))
+        elif isinstance(value, list | tuple):
+            if sendable and not _describes_objects(schema.get("items")):
+                return  # a list of sendable scalars (SKUs, ids): nothing to look for
+            for index, item in enumerate(value):
+                walk(item, schema.get("items"), (*path, index))
+        elif isinstance(value, float) and not math.isfinite(value):
+            problem(path, "json", f"{value} cannot be sent as JSON")
+        elif isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                problem(path, "json", "a lone surrogate cannot be sent as UTF-8")
+
+    walk(value, schema, ())
+    return problems
+
+
 def check(
     operation_id: str,
     *,
@@ -162,6 +239,15 @@ def check(
     extra: Sequence[Problem] = (),
 ) -> None:
     """Raise one ValidationError with ``extra`` and every problem the schemas find."""
+    op = operation(operation_id)
+    shape = [
+        *(json_problems("body", body, op.request_body_schema) if body is not None else ()),
+        *(json_problems("query", query_params, None) if query_params is not None else ()),
+    ]
+    if any(problem.rule == "json" for problem in shape):
+        # Values JSON cannot carry are not given to the schema validator either.
+        raise ValidationError(operation_id, [*extra, *shape])
+    extra = [*extra, *shape]
     result = check_request(
         operation_id, path_params=path_params, query_params=query_params, body=body, bulk=bulk
     )
@@ -183,8 +269,12 @@ def order_items_body(
 ) -> dict[str, Any]:
     """The checked body of updateOrderItems."""
     problems: list[Problem] = []
-    if isinstance(items, Mapping | str | bytes) or not isinstance(items, Sequence):
-        raise TypeError("items must be a list of every item that stays in the order")
+    refuse_non_sequence("updateOrderItems", "items", "body", items)
+    if not isinstance(items, Sequence):
+        raise ValidationError(
+            "updateOrderItems",
+            [Problem("body", "$", "type", "items must be a list of every item that stays")],
+        )
     body: dict[str, Any] = {"items": to_json(list(items), ("items",), problems)}
     if reason is not None:
         body["reason"] = (

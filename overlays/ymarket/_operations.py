@@ -145,6 +145,8 @@ class BulkBinding(Binding, Generic[R]):
     chunk_holds: Callable[[Call, Response[Any]], tuple[str, ...]]
     """What a chunk result's ``not_deleted`` holds, read from the chunk's answer."""
     result: Callable[[tuple[ChunkResult, ...]], R]
+    parameter: str
+    """The method's parameter that takes the items (named in errors)."""
 
     @property
     def chunked_field(self) -> str:
@@ -248,9 +250,16 @@ DELETE_CAMPAIGN_OFFERS = BulkBinding[DeleteOffersResult](
     plain_converter,
     _not_deleted,
     _offers_result,
+    parameter="offer_ids",
 )
 DELETE_OUTLET_LICENSES = BulkBinding[LicensesResult](
-    "deleteOutletLicenses", delete_outlet_licenses, None, plain_converter, _nothing, LicensesResult
+    "deleteOutletLicenses",
+    delete_outlet_licenses,
+    None,
+    plain_converter,
+    _nothing,
+    LicensesResult,
+    parameter="ids",
 )
 UPDATE_OUTLET_LICENSES = BulkBinding[LicensesResult](
     "updateOutletLicenses",
@@ -259,6 +268,7 @@ UPDATE_OUTLET_LICENSES = BulkBinding[LicensesResult](
     license_converter,
     _nothing,
     LicensesResult,
+    parameter="licenses",
 )
 UPDATE_ORDER_ITEMS = SingleBinding[OrderItemsResult](
     "updateOrderItems", update_order_items, UpdateOrderItemRequest, _order_items_result

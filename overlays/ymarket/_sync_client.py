@@ -106,6 +106,8 @@ class Client:
             clock=clock,
             integration=integration,
         )
+        if transport is None:
+            self._config.check_env_proxy()
         self._sleep = sleep
         self._http = httpx.Client(**self._config.httpx_kwargs(), transport=transport)
         self._api = self._config.api.set_httpx_client(self._http)
