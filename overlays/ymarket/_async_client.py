@@ -72,6 +72,10 @@ class AsyncClient:
         log_bodies: log request bodies at DEBUG (off: they may be large).
         integration: the ``X-Market-Integration`` header naming the integration that
             sends the requests (default ``ymarket-partner/<version>``).
+        deadline: seconds one request may take from its first attempt, retries and the
+            waits between them included (default: none; ``RetryPolicy.max_total_wait``
+            bounds the waits). No wait is started that would end after it; a request
+            under way is bounded by ``timeout``.
         clock, sleep: injectable time source and sleep (tests).
     """
 
@@ -91,6 +95,7 @@ class AsyncClient:
         clock: Clock = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         integration: str | None = None,
+        deadline: float | None = None,
     ) -> None:
         self._config = Config(
             api_key=api_key,
@@ -104,6 +109,7 @@ class AsyncClient:
             log_bodies=log_bodies,
             clock=clock,
             integration=integration,
+            deadline=deadline,
         )
         if transport is None:
             self._config.check_env_proxy()
@@ -143,9 +149,14 @@ class AsyncClient:
             with attempts.attempt() as number:
                 return await self._attempt(call, number)
 
-        retrying = tenacity.AsyncRetrying(
-            sleep=self._sleep, **retry_hooks(self._config.policy, call, bucket)
+        hooks = retry_hooks(
+            self._config.policy,
+            call,
+            bucket,
+            clock=self._config.clock,
+            deadline=self._config.deadline,
         )
+        retrying = tenacity.AsyncRetrying(sleep=self._sleep, **hooks)
         with attempts.stamping():
             response: Response[Any] = await retrying(attempt)
         return Sent(response, attempts.count, attempts.after_ambiguous)

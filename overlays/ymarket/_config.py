@@ -156,6 +156,7 @@ class Config:
         log_bodies: bool,
         clock: Clock,
         integration: str | None = None,
+        deadline: float | None = None,
     ) -> None:
         kind, header, value = _credential(api_key, oauth_token)
         self.credential_kind = kind
@@ -174,6 +175,10 @@ class Config:
         if policy.max_retries < 0:
             raise ValueError("max_retries must be >= 0")
         self.policy = policy
+        if deadline is not None and not deadline > 0:
+            raise ValueError("deadline must be a positive number of seconds")
+        self.deadline = deadline
+        self.clock = clock
         self.limiter = _limiter(rate_limit, clock)
         self.log_bodies = log_bodies
         default_name = f"ymarket-partner/{spec_version()}"

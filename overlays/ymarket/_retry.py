@@ -25,7 +25,7 @@ import json
 import logging
 import random
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -83,6 +83,21 @@ class RetryPolicy:
     max_backoff: float = 30.0
     max_retry_after: float = 120.0
     jitter: bool = True
+
+    @property
+    def max_total_wait(self) -> float:
+        """The most a request can wait between its attempts, in seconds, all retries together.
+
+        Each wait is at most ``max(max_backoff, max_retry_after)`` (a longer
+        ``Retry-After`` is not waited for), and there are at most
+        ``max_rate_limit_retries`` waits after 420s and ``max_retries`` after other
+        failures. Pacing waits and the requests' own time come on top; a client's
+        ``deadline`` bounds the whole.
+        """
+        if self.max_retries == 0:
+            return 0.0
+        longest = max(self.max_backoff, self.max_retry_after)
+        return longest * (self.max_rate_limit_retries + self.max_retries)
 
     def wait(self, error: BaseException, failed_attempts: int) -> float:
         """Seconds to wait before the next attempt after ``failed_attempts`` failures."""
@@ -185,17 +200,43 @@ def _error(state: tenacity.RetryCallState) -> BaseException | None:
     return state.outcome.exception() if state.outcome else None
 
 
-def retry_hooks(policy: RetryPolicy, call: Call, bucket: QuotaBucket | None) -> dict[str, Any]:
-    """The keyword arguments of ``tenacity.Retrying``/``AsyncRetrying`` for ``call``."""
+def retry_hooks(
+    policy: RetryPolicy,
+    call: Call,
+    bucket: QuotaBucket | None,
+    *,
+    clock: Callable[[], float] = time.monotonic,
+    deadline: float | None = None,
+) -> dict[str, Any]:
+    """The keyword arguments of ``tenacity.Retrying``/``AsyncRetrying`` for ``call``.
+
+    ``deadline`` (seconds from now on ``clock``) bounds the request's attempts and
+    waits: no wait is started that would end after it.
+    """
     counts = {"rate_limited": 0, "other": 0}
+    until = None if deadline is None else clock() + deadline
+
+    def budget(error: BaseException | None) -> tuple[str, int]:
+        if isinstance(error, RateLimitError):
+            return "rate_limited", policy.max_rate_limit_retries
+        return "other", policy.max_retries
 
     def wait(state: tenacity.RetryCallState) -> float:
         return policy.wait(_error(state) or Exception(), state.attempt_number)
 
     def stop(state: tenacity.RetryCallState) -> bool:
         # 420s and other failures count against their own budgets.
-        counts["rate_limited" if isinstance(_error(state), RateLimitError) else "other"] += 1
-        return retries_exhausted(policy, counts["rate_limited"], counts["other"])
+        error = _error(state)
+        counts[budget(error)[0]] += 1
+        if retries_exhausted(policy, counts["rate_limited"], counts["other"]):
+            return True
+        if until is not None and clock() + (state.upcoming_sleep or 0.0) > until:
+            if isinstance(error, YMarketError):
+                error.retry_note = (
+                    f"not retried: the deadline of {deadline:g} s would pass during the wait"
+                )
+            return True
+        return False
 
     def retry(error: BaseException) -> bool:
         return should_retry(error, why_not_repeatable=call.why_not_repeatable, policy=policy)
@@ -205,11 +246,13 @@ def retry_hooks(policy: RetryPolicy, call: Call, bucket: QuotaBucket | None) -> 
         seconds = state.upcoming_sleep
         if isinstance(error, RateLimitError) and bucket is not None:
             bucket.pause(seconds)  # every caller of this quota waits, not just this one
+        kind, limit = budget(error)
         logger.info(
-            "%s: retry %d of %d in %.2f s after %s",
+            "%s: %sretry %d of %d in %.2f s after %s",
             call.operation_id,
-            state.attempt_number,
-            policy.max_retries,
+            "420 " if kind == "rate_limited" else "",
+            counts[kind],
+            limit,
             seconds,
             type(error).__name__ if error else "failure",
             extra={"operation": call.operation_id, "retry": state.attempt_number},

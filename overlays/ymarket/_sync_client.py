@@ -73,6 +73,10 @@ class Client:
         log_bodies: log request bodies at DEBUG (off: they may be large).
         integration: the ``X-Market-Integration`` header naming the integration that
             sends the requests (default ``ymarket-partner/<version>``).
+        deadline: seconds one request may take from its first attempt, retries and the
+            waits between them included (default: none; ``RetryPolicy.max_total_wait``
+            bounds the waits). No wait is started that would end after it; a request
+            under way is bounded by ``timeout``.
         clock, sleep: injectable time source and sleep (tests).
     """
 
@@ -92,6 +96,7 @@ class Client:
         clock: Clock = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
         integration: str | None = None,
+        deadline: float | None = None,
     ) -> None:
         self._config = Config(
             api_key=api_key,
@@ -105,6 +110,7 @@ class Client:
             log_bodies=log_bodies,
             clock=clock,
             integration=integration,
+            deadline=deadline,
         )
         if transport is None:
             self._config.check_env_proxy()
@@ -144,9 +150,14 @@ class Client:
             with attempts.attempt() as number:
                 return self._attempt(call, number)
 
-        retrying = tenacity.Retrying(
-            sleep=self._sleep, **retry_hooks(self._config.policy, call, bucket)
+        hooks = retry_hooks(
+            self._config.policy,
+            call,
+            bucket,
+            clock=self._config.clock,
+            deadline=self._config.deadline,
         )
+        retrying = tenacity.Retrying(sleep=self._sleep, **hooks)
         with attempts.stamping():
             response: Response[Any] = retrying(attempt)
         return Sent(response, attempts.count, attempts.after_ambiguous)
