@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import ymarket
 
-from tests.client.support import LICENSE, ClientFactory
+from tests.client.support import LICENSE, ClientFactory, for_each_operation
 
 WRONG_SHAPES: dict[str, Any] = {
     "str": "12345",
@@ -18,12 +18,15 @@ WRONG_SHAPES: dict[str, Any] = {
     "frozenset": frozenset({1, 2}),
 }
 
-BULK_CALLS: dict[str, tuple[str, Callable[[ymarket.Client, Any], object]]] = {
-    "deleteCampaignOffers": ("offer_ids", lambda c, v: c.delete_campaign_offers(1001, v)),
-    "deleteOutletLicenses": ("ids", lambda c, v: c.delete_outlet_licenses(1001, v)),
-    "updateOutletLicenses": ("licenses", lambda c, v: c.update_outlet_licenses(1001, v)),
-    "updateOrderItems": ("items", lambda c, v: c.update_order_items(1001, 9, v)),
-}
+# The parameter taking the items of each operation, and a call passing them.
+BULK_CALLS: dict[str, tuple[str, Callable[[ymarket.Client, Any], object]]] = for_each_operation(
+    {
+        "deleteCampaignOffers": ("offer_ids", lambda c, v: c.delete_campaign_offers(1001, v)),
+        "deleteOutletLicenses": ("ids", lambda c, v: c.delete_outlet_licenses(1001, v)),
+        "updateOutletLicenses": ("licenses", lambda c, v: c.update_outlet_licenses(1001, v)),
+        "updateOrderItems": ("items", lambda c, v: c.update_order_items(1001, 9, v)),
+    }
+)
 
 
 @pytest.mark.parametrize("shape", sorted(WRONG_SHAPES))

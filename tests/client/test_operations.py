@@ -49,3 +49,13 @@ def test_a_per_operation_table_without_a_row_fails() -> None:
     with pytest.raises(LookupError, match="no row for the operation"):
         for_each_operation({"deleteCampaignOffers": 1})
     assert list(for_each_operation(dict.fromkeys(OPERATION_IDS, 1))) == list(operations())
+
+
+@pytest.mark.parametrize(
+    "operation_id", [o for o in OPERATION_IDS if isinstance(BINDINGS[o], BulkBinding)]
+)
+def test_a_bulk_binding_names_the_parameter_of_its_method(operation_id: str) -> None:
+    binding = BINDINGS[operation_id]
+    assert isinstance(binding, BulkBinding)
+    name = binding.endpoint.__name__.rsplit(".", 1)[-1]
+    assert binding.parameter in inspect.signature(getattr(ymarket.Client, name)).parameters
