@@ -12,7 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Generic, TypeVar
 
-from ymarket._convert import check, plain, refuse_non_sequence, value_transform
+from ymarket._convert import (
+    check,
+    plain,
+    refuse_non_sequence,
+    value_transform,
+    values_transform,
+)
 from ymarket._operations import BulkBinding, Call, Sent
 from ymarket.errors import YMarketError
 from ymarket.results import BulkProgress, ChunkResult
@@ -78,6 +84,7 @@ class BulkRun(Generic[R]):
         # The server trims SKUs: the trimmed value is a SKU's identity (uniqueness,
         # chunk accounting) and is what is sent; the value as given is what is checked.
         self.transform = value_transform(field_schema.get("items"))
+        self.transform_all = values_transform(field_schema.get("items"))
         self.in_query = any(
             p["in"] == "query" and p["name"] == binding.chunked_field for p in op.parameters
         )
@@ -102,22 +109,28 @@ class BulkRun(Generic[R]):
             if self.convert is plain
             else [self.convert(item, i, problems) for i, item in enumerate(sequence)]
         )
-        problems.extend(self._transformed_duplicates(values))
+        transformed = self._transformed(values)
+        problems.extend(self._transformed_duplicates(values, transformed))
         self._check(values, bulk=True, extra=problems)
-        return self._transformed(values)
+        return transformed
 
-    def _transformed_duplicates(self, values: Sequence[Any]) -> list[Problem]:
+    def _transformed_duplicates(
+        self, values: Sequence[Any], transformed: Sequence[Any]
+    ) -> list[Problem]:
         """Values that differ from an earlier one but are the same once transformed (trimmed).
 
         Identical repeats are the schema's ``uniqueItems`` problems already.
         """
-        transform = self.transform
-        if transform is None or not self.unique:
+        if self.transform is None or not self.unique:
+            return []
+        try:
+            if len(set(transformed)) == len(set(values)):
+                return []  # the transform made no new repeat (the common case, at C speed)
+        except TypeError:  # unhashable values: the schema refuses them anyway
             return []
         first: dict[Any, Any] = {}
         problems = []
-        for index, value in enumerate(values):
-            key = transform(value)
+        for index, (value, key) in enumerate(zip(values, transformed, strict=True)):
             earlier = first.setdefault(key, value)
             if earlier is not value and earlier != value:
                 problems.append(
@@ -132,8 +145,7 @@ class BulkRun(Generic[R]):
 
     def _transformed(self, values: list[Any]) -> list[Any]:
         """The values as the server reads them (trimmed SKUs)."""
-        transform = self.transform
-        return values if transform is None else [transform(value) for value in values]
+        return values if self.transform_all is None else self.transform_all(values)
 
     def _check(self, values: list[Any], *, bulk: bool, extra: Sequence[Problem]) -> None:
         """Check a request whose chunked field (query parameter or body property) holds values."""

@@ -48,6 +48,7 @@ __all__ = [
     "refuse_non_sequence",
     "to_json",
     "value_transform",
+    "values_transform",
 ]
 
 LicenseInput: TypeAlias = OutletLicenseDTO | Mapping[str, Any]
@@ -137,6 +138,22 @@ def value_transform(schema: Mapping[str, Any] | None) -> Callable[[Any], Any] | 
         return transform(value) if isinstance(value, str) else value
 
     return apply
+
+
+def values_transform(schema: Mapping[str, Any] | None) -> Callable[[list[Any]], list[Any]] | None:
+    """:func:`value_transform` over a list (at C speed when every value is a string)."""
+    one = value_transform(schema)
+    if one is None:
+        return None
+    by_name = _TRANSFORMS[str((schema or {})["x-ymarket-transform"])]
+
+    def many(values: list[Any]) -> list[Any]:
+        try:
+            return list(map(by_name, values))
+        except TypeError:  # not every value is a string
+            return [one(value) for value in values]
+
+    return many
 
 
 def plain(item: Any, index: int, problems: list[Problem]) -> Any:
