@@ -14,12 +14,17 @@ import sys
 import time
 from pathlib import Path
 
+from generator import unasync
 from generator.build import GENERATED_PACKAGE, REPO_ROOT, SPEC_PATH, check, generate
 
 
 def _regenerate(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     if args.check:
+        if problems := unasync.check():
+            print("overlays/ymarket/_sync_client.py: " + "; ".join(problems))
+            print("run: uv run python -m generator")
+            return 1
         differences = check(args.spec, args.package)
         if differences:
             print(f"generated/ is stale: {len(differences)} file(s) differ from {args.spec.name}")
@@ -32,6 +37,7 @@ def _regenerate(args: argparse.Namespace) -> int:
         )
         return 0
     generate(args.spec, args.package)
+    unasync.write()
     print(f"generated {args.package} in {time.perf_counter() - started:.1f} s")
     return 0
 

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ymarket._client import AsyncClient, Client
-    from ymarket._core import DEFAULT_BASE_URL, AllRemainingItems
+    from ymarket._config import DEFAULT_BASE_URL
+    from ymarket._convert import AllRemainingItems
     from ymarket._dates import TzLike, license_datetime
     from ymarket._ratelimit import RateLimiter
     from ymarket._retry import RetryPolicy
@@ -81,7 +82,8 @@ __all__ = [
 
 _HOMES = {
     "ymarket._client": ("AsyncClient", "Client"),
-    "ymarket._core": ("DEFAULT_BASE_URL", "AllRemainingItems"),
+    "ymarket._config": ("DEFAULT_BASE_URL",),
+    "ymarket._convert": ("AllRemainingItems",),
     "ymarket._dates": ("TzLike", "license_datetime"),
     "ymarket._ratelimit": ("RateLimiter",),
     "ymarket._retry": ("RetryPolicy",),

@@ -1,82 +1,32 @@
-"""Splitting bulk input into chunks of the spec's maxItems, and turning inputs into JSON.
+"""Bulk calls without their I/O: chunks of the spec's maxItems, checks, bookkeeping.
 
 A list (any Sequence) is converted and checked whole before the first request,
 so a bad item anywhere refuses the call with nothing sent. Any other iterable
 is streamed: read one chunk at a time, each chunk checked before it is sent
 (uniqueness across chunks included), so a million SKUs are never held twice.
+The clients only send each :meth:`BulkRun.chunk_call` and record its answer.
 """
 
 from __future__ import annotations
 
-import datetime
-import enum
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, Generic, TypeVar
 
-from ymarket._dates import TzLike, license_datetime, zone_for
+from ymarket._convert import (
+    check,
+    plain,
+    refuse_non_sequence,
+    value_transform,
+    values_transform,
+)
+from ymarket._operations import BulkBinding, Call, Sent
 from ymarket.errors import YMarketError
 from ymarket.results import BulkProgress, ChunkResult
-from ymarket.spec import operation
-from ymarket.validation import Problem, _json_path
+from ymarket.validation import Problem, ValidationError, _json_path
 
-__all__ = ["BulkRun", "ChunkReader", "to_json"]
+__all__ = ["BulkRun", "ChunkReader"]
 
-
-def to_json(
-    value: Any,
-    path: tuple[str | int, ...],
-    problems: list[Problem],
-    *,
-    zone: datetime.tzinfo | None = None,
-) -> Any:
-    """``value`` (a generated model, mapping, list, date, enum, ...) as JSON-ready data.
-
-    A ``datetime.date`` becomes local midnight in ``zone`` with its offset (license
-    dates); without a zone it is a problem. A naive datetime gets ``zone``.
-    """
-    to_dict = getattr(value, "to_dict", None)
-    if callable(to_dict) and not isinstance(value, Mapping):
-        value = to_dict()
-    if isinstance(value, Mapping):
-        return {str(k): to_json(v, (*path, str(k)), problems, zone=zone) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [to_json(v, (*path, i), problems, zone=zone) for i, v in enumerate(value)]
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, datetime.datetime):
-        if value.tzinfo is None and zone is not None:
-            value = value.replace(tzinfo=zone)
-        return value.isoformat()
-    if isinstance(value, datetime.date):
-        if zone is None:
-            problems.append(
-                Problem(
-                    "body",
-                    _json_path(path),
-                    "date-zone",
-                    f"{value.isoformat()} is a date: pass tz= (the point of sale's UTC offset "
-                    "or zone) to send it as local midnight with offset",
-                )
-            )
-            return value.isoformat()
-        return license_datetime(value, zone).isoformat()
-    return value
-
-
-def license_to_json(
-    item: Any,
-    index: int,
-    problems: list[Problem],
-    tz: TzLike | Mapping[int, TzLike] | None,
-) -> Any:
-    """One license (model or mapping) as JSON, dates turned into local midnight."""
-    outlet = item.get("outletId") if isinstance(item, Mapping) else getattr(item, "outlet_id", None)
-    try:
-        zone = zone_for(tz, outlet)
-    except ValueError as exc:
-        problems.append(Problem("body", _json_path(("licenses", index)), "tz", str(exc)))
-        zone = None
-    return to_json(item, ("licenses", index), problems, zone=zone)
+R = TypeVar("R")
 
 
 class ChunkReader:
@@ -114,36 +64,151 @@ class ChunkReader:
                 yield start, chunk
 
 
-class BulkRun:
-    """Bookkeeping of one bulk call: chunks done, and the progress to attach on failure."""
+class BulkRun(Generic[R]):
+    """One bulk call without its I/O: the input in checked chunks, and the chunks done."""
 
     def __init__(
-        self, operation_id: str, items: Iterable[Any], *, prevalidated: bool = False
+        self, binding: BulkBinding[R], campaign_id: int, items: Iterable[Any], **options: Any
     ) -> None:
-        self.operation_id = operation_id
-        self.prevalidated = prevalidated
-        op = operation(operation_id)
+        self.binding = binding
+        self.operation_id = binding.operation_id
+        self.campaign_id = campaign_id
+        self.convert = binding.converter(**options)
+        op = binding.operation
         size = op.bulk_max_items
         if size is None:
-            raise ValueError(f"{operation_id} has no bulk field with maxItems in the spec")
+            raise ValueError(f"{self.operation_id} has no bulk field with maxItems in the spec")
         self.chunk_size = size
         field_schema = op.bulk_field_schema or {}
         self.unique = bool(field_schema.get("uniqueItems"))
-        self.sequence: Sequence[Any] | None = (
-            items if isinstance(items, Sequence) and not isinstance(items, str | bytes) else None
+        # The server trims SKUs: the trimmed value is a SKU's identity (uniqueness,
+        # chunk accounting) and is what is sent; the value as given is what is checked.
+        self.transform = value_transform(field_schema.get("items"))
+        self.transform_all = values_transform(field_schema.get("items"))
+        self.in_query = any(
+            p["in"] == "query" and p["name"] == binding.chunked_field for p in op.parameters
         )
-        self.reader = ChunkReader(items, size)
+        refuse_non_sequence(
+            self.operation_id, binding.parameter, "query" if self.in_query else "body", items
+        )
         self.chunks: list[ChunkResult] = []
         self._seen: set[Any] = set()
+        self.sequence: Sequence[Any] | None = None
+        self.prevalidated = False
+        if isinstance(items, Sequence) and not isinstance(items, str | bytes):
+            self.sequence = items = self._checked_whole(items)
+            self.prevalidated = True
+        self.reader = ChunkReader(items, size)
+
+    def _checked_whole(self, sequence: Sequence[Any]) -> list[Any]:
+        """A sequence converted and checked whole, before its first request."""
+        problems: list[Problem] = []
+        # SKUs and ids need no conversion: one C-level copy instead of a call per item.
+        values = (
+            list(sequence)
+            if self.convert is plain
+            else [self.convert(item, i, problems) for i, item in enumerate(sequence)]
+        )
+        transformed = self._transformed(values)
+        problems.extend(self._transformed_duplicates(values, transformed))
+        self._check(values, bulk=True, extra=problems)
+        return transformed
+
+    def _transformed_duplicates(
+        self, values: Sequence[Any], transformed: Sequence[Any]
+    ) -> list[Problem]:
+        """Values that differ from an earlier one but are the same once transformed (trimmed).
+
+        Identical repeats are the schema's ``uniqueItems`` problems already.
+        """
+        if self.transform is None or not self.unique:
+            return []
+        try:
+            if len(set(transformed)) == len(set(values)):
+                return []  # the transform made no new repeat (the common case, at C speed)
+        except TypeError:  # unhashable values: the schema refuses them anyway
+            return []
+        first: dict[Any, Any] = {}
+        problems = []
+        for index, (value, key) in enumerate(zip(values, transformed, strict=True)):
+            earlier = first.setdefault(key, value)
+            if earlier is not value and earlier != value:
+                problems.append(
+                    Problem(
+                        "body",
+                        _json_path((self.binding.chunked_field, index)),
+                        "uniqueItems",
+                        f"{value!r:.60} is {earlier!r:.60} once trimmed, which appeared earlier",
+                    )
+                )
+        return problems
+
+    def _transformed(self, values: list[Any]) -> list[Any]:
+        """The values as the server reads them (trimmed SKUs)."""
+        return values if self.transform_all is None else self.transform_all(values)
+
+    def _check(self, values: list[Any], *, bulk: bool, extra: Sequence[Problem]) -> None:
+        """Check a request whose chunked field (query parameter or body property) holds values."""
+        field = self.binding.chunked_field
+        in_query = self.in_query
+        check(
+            self.operation_id,
+            path_params={"campaignId": self.campaign_id},
+            query_params={field: values} if in_query else None,
+            body=None if in_query else {field: values},
+            bulk=bulk,
+            extra=extra,
+        )
+
+    def chunk_call(self, start: int, chunk: list[Any]) -> Call:
+        """The call of a chunk, converted and checked when it was streamed."""
+        values = chunk
+        if not self.prevalidated:
+            problems: list[Problem] = []
+            values = [self.convert(item, start + i, problems) for i, item in enumerate(chunk)]
+            problems.extend(self.check_streamed_uniqueness(start, values))
+            try:
+                self._check(values, bulk=False, extra=problems)
+            except ValidationError as exc:
+                exc.add_note(f"in the chunk starting at input position {start}")
+                raise
+            values = self._transformed(values)
+        try:
+            return self.binding.chunk_call(self.campaign_id, values)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            # A value the generated model cannot take.
+            raise ValidationError(
+                self.operation_id, [Problem("body", "$", "model", f"{type(exc).__name__}: {exc}")]
+            ) from exc
+
+    def chunk_result(self, start: int, call: Call, sent: Sent) -> ChunkResult:
+        """The result of a chunk the server accepted."""
+        return ChunkResult(
+            self.operation_id,
+            len(self.chunks),
+            start,
+            tuple(call.body[self.binding.chunked_field]),
+            self.binding.chunk_holds(call, sent.response),
+            sent.response.status_code,
+            sent.attempts,
+            sent.after_ambiguous,
+        )
+
+    def result(self) -> R:
+        """The method's result from the chunks done."""
+        return self.binding.result(tuple(self.chunks))
 
     def check_streamed_uniqueness(self, start: int, chunk: Sequence[Any]) -> list[Problem]:
         """Items of a streamed chunk that already appeared in an earlier chunk."""
         if not self.unique or self.prevalidated:
             return []
         problems = []
-        field = operation(self.operation_id).bulk_field or "items"
+        field = self.binding.chunked_field
         for offset, item in enumerate(chunk):
-            # The item itself (no copy) when it is a str or int, as SKUs and ids are.
+            # The item itself (no copy) when it is a str or int, as SKUs and ids are;
+            # SKUs as the server reads them (trimmed).
+            if self.transform is not None:
+                item = self.transform(item)
             key = item if isinstance(item, str | int) else repr(item)
             if key in self._seen:
                 problems.append(

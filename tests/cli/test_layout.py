@@ -11,7 +11,7 @@ import httpx
 import pytest
 from click.testing import CliRunner
 from ymarket import BadRequestError, RateLimitError, ServerError, TransportError
-from ymarket._retry import maybe_applied
+from ymarket._retry import is_ambiguous
 from ymarket.cli._app import cli
 from ymarket.cli._exit import ExitCode, exit_codes_table
 from ymarket.cli._session import stopped_ambiguous
@@ -77,7 +77,7 @@ def _errors() -> list[BaseException]:
 
 @pytest.mark.parametrize("error", _errors(), ids=repr)
 def test_a_stop_is_ambiguous_exactly_when_the_client_says_so(error: BaseException) -> None:
-    assert stopped_ambiguous(error) is maybe_applied(error)
+    assert stopped_ambiguous(error) is is_ambiguous(error)
 
 
 def test_an_interrupt_during_a_request_is_ambiguous() -> None:

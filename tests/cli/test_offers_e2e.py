@@ -177,7 +177,7 @@ def test_a_420_burst_is_survived(sim: Server, tmp_path: Path) -> None:
     assert result.returncode == 3, result.stderr  # R-00097 .. R-00582 are in a warehouse
     statuses = [r["status"] for r in offer_requests(sim)]
     assert statuses == [420, 420, 200, 200]
-    assert "retry 1 of 3" in result.stderr and "RateLimitError" in result.stderr
+    assert "420 retry 1 of 8" in result.stderr and "RateLimitError" in result.stderr
     assert "deleted: 594" in result.stdout and "not deleted: 6" in result.stdout
     assert_clean(result.stdout + result.stderr)
 

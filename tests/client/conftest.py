@@ -1,80 +1,34 @@
-"""Helpers of the client tests: a fake clock and clients on httpx.MockTransport."""
+"""Fixtures of the client tests: the fake clock and clients on httpx.MockTransport.
+
+``make_each_client`` runs each test twice, once with ``Client`` and once with
+``AsyncClient`` seen through :class:`tests.client.support.SyncView`, so every
+client behaviour is checked for both. ``make_client`` builds a ``Client`` only,
+for what only the sync client has (threads sharing it); ``make_async_client``
+is for tests that drive coroutines themselves (tasks sharing it).
+"""
 
 from __future__ import annotations
 
-import asyncio
-import json
-import threading
-from collections.abc import Awaitable, Callable
-from typing import Any
+from collections.abc import Iterator
+from typing import Any, cast
 
 import httpx
 import pytest
 import ymarket
 
-API_KEY = "test-secret-key-42"
-Handler = Callable[[httpx.Request], httpx.Response]
+from tests.client.support import API_KEY, Handler, Recorder, SyncView
 
-
-class FakeTime:
-    """A clock that moves only when the code under test sleeps."""
-
-    def __init__(self, start: float = 1000.0) -> None:
-        self.now = start
-        self.sleeps: list[float] = []
-        # Threads sleep on one clock: `now += s` must not lose an update to a race.
-        self._lock = threading.Lock()
-
-    def clock(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        with self._lock:
-            self.sleeps.append(seconds)
-            self.now += seconds
-
-    async def async_sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-        await asyncio.sleep(0)
-
-
-class Recorder:
-    """A MockTransport handler that records every request and answers with ``handler``."""
-
-    def __init__(self, handler: Handler) -> None:
-        self.handler = handler
-        self.requests: list[httpx.Request] = []
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        return self.handler(request)
-
-    def bodies(self) -> list[Any]:
-        return [json.loads(r.content) if r.content else None for r in self.requests]
-
-
-def ok_handler(request: httpx.Request) -> httpx.Response:
-    """200 for everything; deleteCampaignOffers keeps SKUs starting with 'keep'."""
-    if request.url.path.endswith("/offers/delete"):
-        skus = json.loads(request.content)["offerIds"]
-        kept = [s for s in skus if s.startswith("keep")]
-        result = {"notDeletedOfferIds": kept} if kept else {}
-        return httpx.Response(200, json={"status": "OK", "result": result})
-    return httpx.Response(200, json={"status": "OK"})
-
-
-def error_body(code: str = "BAD_REQUEST", message: str = "bad") -> dict[str, Any]:
-    return {"status": "ERROR", "errors": [{"code": code, "message": message}]}
+# Re-exported: test_ratelimit.py imports these from here.
+from tests.client.support import AsyncClientFactory as AsyncClientFactory
+from tests.client.support import ClientFactory as ClientFactory
+from tests.client.support import FakeTime as FakeTime
+from tests.client.support import ok_handler as ok_handler
+from tests.client.support import run as run
 
 
 @pytest.fixture
 def fake_time() -> FakeTime:
     return FakeTime()
-
-
-ClientFactory = Callable[..., tuple[ymarket.Client, Recorder]]
-AsyncClientFactory = Callable[..., tuple[ymarket.AsyncClient, Recorder]]
 
 
 @pytest.fixture
@@ -113,19 +67,24 @@ def make_async_client(fake_time: FakeTime) -> AsyncClientFactory:
     return make
 
 
-def run(coroutine: Awaitable[Any]) -> Any:
-    """Run a coroutine to completion (no pytest async plugin needed)."""
+@pytest.fixture(params=["Client", "AsyncClient"])
+def make_each_client(
+    request: pytest.FixtureRequest,
+    make_client: ClientFactory,
+    make_async_client: AsyncClientFactory,
+) -> Iterator[ClientFactory]:
+    """A client of each kind, used through the interface of Client."""
+    if request.param == "Client":
+        yield make_client
+        return
+    views: list[SyncView] = []
 
-    async def main() -> Any:
-        return await coroutine
+    def make(handler: Handler = ok_handler, **kwargs: Any) -> tuple[ymarket.Client, Recorder]:
+        client, recorder = make_async_client(handler, **kwargs)
+        views.append(SyncView(client))
+        # The view has every method of Client (run to completion): typed as one.
+        return cast(ymarket.Client, views[-1]), recorder
 
-    return asyncio.run(main())
-
-
-LICENSE = {
-    "outletId": 5,
-    "licenseType": "ALCOHOL",
-    "number": "77RPA0001",
-    "dateOfIssue": "2017-11-13T00:00:00+03:00",
-    "dateOfExpiry": "2022-11-20T00:00:00+03:00",
-}
+    yield make
+    for view in views:
+        view.dispose()

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ymarket.spec import operation
 
-from tests.client.conftest import (
+from tests.client.support import (
     LICENSE,
     AsyncClientFactory,
     ClientFactory,
@@ -46,10 +46,10 @@ def fail_request(number: int, status: int = 400) -> object:
     return handler
 
 
-def test_not_deleted_skus_of_every_chunk_are_aggregated(make_client: ClientFactory) -> None:
+def test_not_deleted_skus_of_every_chunk_are_aggregated(make_each_client: ClientFactory) -> None:
     skus = [f"keep-{i}" if i % 300 == 0 else f"sku-{i}" for i in range(1234)]
     seen: list[ymarket.ChunkResult] = []
-    client, recorder = make_client()
+    client, recorder = make_each_client()
     result = client.delete_campaign_offers(1001, skus, on_chunk=seen.append)
     assert [len(b["offerIds"]) for b in recorder.bodies()] == [CHUNK, CHUNK, 1234 - 2 * CHUNK]
     assert result.not_deleted_offer_ids == tuple(s for s in skus if s.startswith("keep"))
@@ -60,9 +60,9 @@ def test_not_deleted_skus_of_every_chunk_are_aggregated(make_client: ClientFacto
     assert seen == list(result.chunks)
 
 
-def test_partial_failure_says_what_was_done(make_client: ClientFactory) -> None:
+def test_partial_failure_says_what_was_done(make_each_client: ClientFactory) -> None:
     skus = [f"sku-{i}" for i in range(1700)]
-    client, recorder = make_client(fail_request(3))
+    client, recorder = make_each_client(fail_request(3))
     with pytest.raises(ymarket.BadRequestError) as caught:
         client.delete_campaign_offers(1001, skus)
     progress = caught.value.progress
@@ -75,17 +75,17 @@ def test_partial_failure_says_what_was_done(make_client: ClientFactory) -> None:
     assert len(recorder.requests) == 3
 
 
-def test_partial_failure_of_licenses(make_client: ClientFactory) -> None:
+def test_partial_failure_of_licenses(make_each_client: ClientFactory) -> None:
     ids = list(range(1, 1201))
-    client, _ = make_client(fail_request(2, 500), max_retries=0)
+    client, _ = make_each_client(fail_request(2, 500), max_retries=0)
     with pytest.raises(ymarket.ServerError) as caught:
         client.delete_outlet_licenses(1001, ids)
     assert caught.value.progress.done == tuple(ids[:LICENSE_CHUNK])
     assert caught.value.progress.not_done == tuple(ids[LICENSE_CHUNK:])
 
 
-def test_license_ids_go_in_the_query_in_chunks(make_client: ClientFactory) -> None:
-    client, recorder = make_client()
+def test_license_ids_go_in_the_query_in_chunks(make_each_client: ClientFactory) -> None:
+    client, recorder = make_each_client()
     result = client.delete_outlet_licenses(1001, range(1, 1101))
     queries = [r.url.query.decode() for r in recorder.requests]
     assert [len(q.removeprefix("ids=").split(",")) for q in queries] == [500, 500, 100]
@@ -93,18 +93,18 @@ def test_license_ids_go_in_the_query_in_chunks(make_client: ClientFactory) -> No
     assert result.count == 1100
 
 
-def test_licenses_are_chunked(make_client: ClientFactory) -> None:
+def test_licenses_are_chunked(make_each_client: ClientFactory) -> None:
     licenses = [{**LICENSE, "id": i} for i in range(1, 702)]
-    client, recorder = make_client()
+    client, recorder = make_each_client()
     client.update_outlet_licenses(1001, licenses)
     assert [len(b["licenses"]) for b in recorder.bodies()] == [500, 201]
 
 
-def test_a_bad_item_anywhere_in_a_list_sends_nothing(make_client: ClientFactory) -> None:
+def test_a_bad_item_anywhere_in_a_list_sends_nothing(make_each_client: ClientFactory) -> None:
     skus = [f"sku-{i}" for i in range(1500)]
     skus[1234] = "bad\nsku"
     skus[1400] = skus[3]  # a duplicate across chunks
-    client, recorder = make_client()
+    client, recorder = make_each_client()
     with pytest.raises(ymarket.ValidationError) as caught:
         client.delete_campaign_offers(1001, skus)
     assert recorder.requests == []
@@ -115,7 +115,7 @@ def test_a_bad_item_anywhere_in_a_list_sends_nothing(make_client: ClientFactory)
     )
 
 
-def test_streamed_input_is_read_chunk_by_chunk(make_client: ClientFactory) -> None:
+def test_streamed_input_is_read_chunk_by_chunk(make_each_client: ClientFactory) -> None:
     read = 0
 
     def skus() -> Iterator[str]:
@@ -125,7 +125,7 @@ def test_streamed_input_is_read_chunk_by_chunk(make_client: ClientFactory) -> No
             yield f"sku-{i}"
 
     reads_at_chunk: list[int] = []
-    client, recorder = make_client()
+    client, recorder = make_each_client()
     result = client.delete_campaign_offers(
         1001, skus(), on_chunk=lambda _: reads_at_chunk.append(read)
     )
@@ -134,9 +134,9 @@ def test_streamed_input_is_read_chunk_by_chunk(make_client: ClientFactory) -> No
     assert len(recorder.requests) == 3
 
 
-def test_streamed_failure_leaves_the_rest_unread(make_client: ClientFactory) -> None:
+def test_streamed_failure_leaves_the_rest_unread(make_each_client: ClientFactory) -> None:
     source = iter([f"sku-{i}" for i in range(2000)])
-    client, _ = make_client(fail_request(2))
+    client, _ = make_each_client(fail_request(2))
     with pytest.raises(ymarket.BadRequestError) as caught:
         client.delete_campaign_offers(1001, source)
     progress = caught.value.progress
@@ -147,13 +147,13 @@ def test_streamed_failure_leaves_the_rest_unread(make_client: ClientFactory) -> 
 
 
 def test_streamed_duplicate_in_a_later_chunk_is_refused_before_sending_it(
-    make_client: ClientFactory,
+    make_each_client: ClientFactory,
 ) -> None:
     def skus() -> Iterator[str]:
         yield from (f"sku-{i}" for i in range(600))
         yield "sku-7"
 
-    client, recorder = make_client()
+    client, recorder = make_each_client()
     with pytest.raises(ymarket.ValidationError) as caught:
         client.delete_campaign_offers(1001, skus())
     assert len(recorder.requests) == 1  # the first chunk went out, the second did not
@@ -161,8 +161,8 @@ def test_streamed_duplicate_in_a_later_chunk_is_refused_before_sending_it(
     assert caught.value.progress.done == tuple(f"sku-{i}" for i in range(500))
 
 
-def test_empty_input_is_refused(make_client: ClientFactory) -> None:
-    client, recorder = make_client()
+def test_empty_input_is_refused(make_each_client: ClientFactory) -> None:
+    client, recorder = make_each_client()
     with pytest.raises(ymarket.ValidationError):
         client.delete_campaign_offers(1001, [])
     assert recorder.requests == []
@@ -189,10 +189,10 @@ def test_async_bulk_parity(make_async_client: AsyncClientFactory) -> None:
 )
 @given(count=st.integers(min_value=1, max_value=2600), stream=st.booleans())
 def test_any_number_of_skus_is_sent_in_chunks_each_exactly_once(
-    make_client: ClientFactory, count: int, stream: bool
+    make_each_client: ClientFactory, count: int, stream: bool
 ) -> None:
     skus = [f"sku-{i}" for i in range(count)]
-    client, recorder = make_client(rate_limit=False)
+    client, recorder = make_each_client(rate_limit=False)
     client.delete_campaign_offers(1001, iter(skus) if stream else skus)
     sent = [json.loads(r.content)["offerIds"] for r in recorder.requests]
     assert all(1 <= len(chunk) <= CHUNK for chunk in sent)

@@ -8,7 +8,7 @@ import httpx
 import pytest
 import ymarket
 
-from tests.client.conftest import LICENSE, ClientFactory, error_body
+from tests.client.support import EXAMPLE_CALLS, LICENSE, ClientFactory, error_body
 
 STATUS_CLASSES: list[tuple[int, type[ymarket.ApiError]]] = [
     (400, ymarket.BadRequestError),
@@ -38,26 +38,21 @@ BODIES: dict[str, bytes] = {
     "json array": b"[1, 2]",
 }
 
-CALLS = {
-    "deleteCampaignOffers": lambda c: c.delete_campaign_offers(1001, ["sku-1"]),
-    "deleteOutletLicenses": lambda c: c.delete_outlet_licenses(1001, [7]),
-    "updateOutletLicenses": lambda c: c.update_outlet_licenses(1001, [{**LICENSE, "id": 3}]),
-    "updateOrderItems": lambda c: c.update_order_items(1001, 9, [{"id": 1, "count": 1}]),
-}
+CALLS = EXAMPLE_CALLS
 
 
 @pytest.mark.parametrize("operation_id", sorted(CALLS))
 @pytest.mark.parametrize(("status", "error_class"), STATUS_CLASSES)
 @pytest.mark.parametrize("body_kind", sorted(BODIES))
 def test_status_gives_typed_error_with_raw_text(
-    make_client: ClientFactory,
+    make_each_client: ClientFactory,
     operation_id: str,
     status: int,
     error_class: type[ymarket.ApiError],
     body_kind: str,
 ) -> None:
     content = BODIES[body_kind]
-    client, recorder = make_client(
+    client, recorder = make_each_client(
         lambda _: httpx.Response(status, content=content, headers={"X-Trace": "t1"}),
         max_retries=0,
     )
@@ -90,8 +85,8 @@ def test_api_errors_are_one_family() -> None:
     assert issubclass(ymarket.ValidationError, ValueError)
 
 
-def test_retry_after_is_read(make_client: ClientFactory) -> None:
-    client, _ = make_client(
+def test_retry_after_is_read(make_each_client: ClientFactory) -> None:
+    client, _ = make_each_client(
         lambda _: httpx.Response(420, json=error_body(), headers={"Retry-After": "12"}),
         max_retries=0,
     )
@@ -113,12 +108,12 @@ def test_retry_after_is_read(make_client: ClientFactory) -> None:
     ],
 )
 def test_transport_failures_become_transport_error(
-    make_client: ClientFactory, exception: httpx.TransportError, maybe_sent: bool
+    make_each_client: ClientFactory, exception: httpx.TransportError, maybe_sent: bool
 ) -> None:
     def fail(_: httpx.Request) -> httpx.Response:
         raise exception
 
-    client, _ = make_client(fail, max_retries=0)
+    client, _ = make_each_client(fail, max_retries=0)
     with pytest.raises(ymarket.TransportError) as caught:
         client.delete_outlet_licenses(1001, [1])
     assert caught.value.maybe_sent is maybe_sent
@@ -128,21 +123,23 @@ def test_transport_failures_become_transport_error(
 class TestTolerantSuccess:
     """A 2xx with an unexpected body does not crash."""
 
-    def test_unknown_status_enum_in_success(self, make_client: ClientFactory) -> None:
+    def test_unknown_status_enum_in_success(self, make_each_client: ClientFactory) -> None:
         body = {"status": "PARTIAL", "result": {"notDeletedOfferIds": ["b"]}}
-        client, _ = make_client(lambda _: httpx.Response(200, json=body))
+        client, _ = make_each_client(lambda _: httpx.Response(200, json=body))
         result = client.delete_campaign_offers(1001, ["a", "b"])
         assert result.not_deleted_offer_ids == ("b",)
 
-    def test_success_without_result_means_nothing_kept(self, make_client: ClientFactory) -> None:
-        client, _ = make_client(lambda _: httpx.Response(200, json={"status": "OK"}))
+    def test_success_without_result_means_nothing_kept(
+        self, make_each_client: ClientFactory
+    ) -> None:
+        client, _ = make_each_client(lambda _: httpx.Response(200, json={"status": "OK"}))
         assert client.delete_campaign_offers(1001, ["a"]).not_deleted_offer_ids == ()
 
     @pytest.mark.parametrize("content", [b"", b"<html>ok</html>", b'{"result": 5}'])
     def test_unreadable_delete_result_is_an_error_with_raw_text(
-        self, make_client: ClientFactory, content: bytes
+        self, make_each_client: ClientFactory, content: bytes
     ) -> None:
-        client, _ = make_client(lambda _: httpx.Response(200, content=content))
+        client, _ = make_each_client(lambda _: httpx.Response(200, content=content))
         with pytest.raises(ymarket.UnexpectedResponseError) as caught:
             client.delete_campaign_offers(1001, ["a"])
         assert caught.value.raw_text == content.decode()
@@ -150,13 +147,13 @@ class TestTolerantSuccess:
 
     @pytest.mark.parametrize("content", [b"", b"not json", b'{"status": "NEW_VALUE"}'])
     def test_license_success_with_any_body_is_success(
-        self, make_client: ClientFactory, content: bytes
+        self, make_each_client: ClientFactory, content: bytes
     ) -> None:
-        client, _ = make_client(lambda _: httpx.Response(200, content=content))
+        client, _ = make_each_client(lambda _: httpx.Response(200, content=content))
         assert client.delete_outlet_licenses(1001, [1, 2]).count == 2
         assert client.update_outlet_licenses(1001, [LICENSE]).count == 1
 
-    def test_order_items_success_ignores_body(self, make_client: ClientFactory) -> None:
-        client, _ = make_client(lambda _: httpx.Response(200, content=b"whatever"))
+    def test_order_items_success_ignores_body(self, make_each_client: ClientFactory) -> None:
+        client, _ = make_each_client(lambda _: httpx.Response(200, content=b"whatever"))
         result = client.update_order_items(1001, 9, [{"id": 1, "count": 0}])
         assert result.status_code == 200

@@ -5,6 +5,7 @@ the same problems)."""
 from __future__ import annotations
 
 import datetime
+import functools
 from typing import Any
 
 import httpx
@@ -13,7 +14,7 @@ import ymarket
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ymarket.simulator import DEMO_API_KEY, FakeClock, Simulator
-from ymarket.spec import operation
+from ymarket.spec import operation, operations
 from ymarket.validation import check_request
 
 # hypothesis-jsonschema 0.23 does not run on this Hypothesis (its private
@@ -71,16 +72,26 @@ def body_values(schema: dict[str, Any]) -> st.SearchStrategy[Any]:
     return st.none()
 
 
-BODY_OPERATIONS = ["deleteCampaignOffers", "updateOutletLicenses", "updateOrderItems"]
-PATHS = {
-    "deleteCampaignOffers": "/v2/campaigns/1001/offers/delete",
-    "updateOutletLicenses": "/v2/campaigns/1001/outlets/licenses",
-    "updateOrderItems": "/v2/campaigns/1001/orders/70004/items",
-}
+# Example values of the spec's path parameters (a new one without a value fails here).
+PATH_VALUES = {"campaignId": 1001, "orderId": 70004}
+BODY_OPERATIONS = [
+    operation_id for operation_id, op in operations().items() if op.request_body_schema is not None
+]
 PATH_PARAMS = {
-    "deleteCampaignOffers": {"campaignId": 1001},
-    "updateOutletLicenses": {"campaignId": 1001},
-    "updateOrderItems": {"campaignId": 1001, "orderId": 70004},
+    operation_id: {
+        p["name"]: PATH_VALUES[p["name"]]
+        for p in operation(operation_id).parameters
+        if p["in"] == "path"
+    }
+    for operation_id in BODY_OPERATIONS
+}
+PATHS = {
+    operation_id: functools.reduce(
+        lambda path, item: path.replace("{" + item[0] + "}", str(item[1])),
+        PATH_PARAMS[operation_id].items(),
+        operation(operation_id).path,
+    )
+    for operation_id in BODY_OPERATIONS
 }
 
 

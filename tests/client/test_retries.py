@@ -9,8 +9,10 @@ import httpx
 import pytest
 import ymarket
 
-from tests.client.conftest import (
-    LICENSE,
+from tests.client.support import (
+    EXAMPLE_CALLS,
+    KNOWN_LICENSE,
+    NEW_LICENSE,
     AsyncClientFactory,
     ClientFactory,
     FakeTime,
@@ -46,14 +48,10 @@ def r500() -> httpx.Response:
     return httpx.Response(500, json=error_body("INTERNAL_ERROR", "oops"))
 
 
-NEW_LICENSE = [LICENSE]  # no id: a creation
-KNOWN_LICENSE = [{**LICENSE, "id": 17}]  # with id: a change
-
-
 def test_420_burst_is_backed_off_and_survived(
-    make_client: ClientFactory, fake_time: FakeTime
+    make_each_client: ClientFactory, fake_time: FakeTime
 ) -> None:
-    client, recorder = make_client(scripted(r420(), r420(), r420()))
+    client, recorder = make_each_client(scripted(r420(), r420(), r420()))
     result = client.delete_campaign_offers(1001, ["a", "b"])
     assert result.chunks[0].attempts == 4
     assert len(recorder.requests) == 4
@@ -64,16 +62,16 @@ def test_420_burst_is_backed_off_and_survived(
     assert all(s <= policy.max_backoff for s in fake_time.sleeps)
 
 
-def test_retry_after_is_honoured(make_client: ClientFactory, fake_time: FakeTime) -> None:
-    client, _ = make_client(scripted(r420("7")))
+def test_retry_after_is_honoured(make_each_client: ClientFactory, fake_time: FakeTime) -> None:
+    client, _ = make_each_client(scripted(r420("7")))
     client.delete_outlet_licenses(1001, [1])
     assert 7.0 in fake_time.sleeps
 
 
 def test_too_long_retry_after_is_raised_not_waited(
-    make_client: ClientFactory, fake_time: FakeTime
+    make_each_client: ClientFactory, fake_time: FakeTime
 ) -> None:
-    client, recorder = make_client(scripted(r420("3600")))
+    client, recorder = make_each_client(scripted(r420("3600")))
     with pytest.raises(ymarket.RateLimitError) as caught:
         client.delete_outlet_licenses(1001, [1])
     assert caught.value.retry_after == 3600.0
@@ -82,8 +80,8 @@ def test_too_long_retry_after_is_raised_not_waited(
     assert fake_time.sleeps == []
 
 
-def test_retries_stop_after_max_retries(make_client: ClientFactory) -> None:
-    client, recorder = make_client(scripted(*[r500()] * 10), max_retries=2)
+def test_retries_stop_after_max_retries(make_each_client: ClientFactory) -> None:
+    client, recorder = make_each_client(scripted(*[r500()] * 10), max_retries=2)
     with pytest.raises(ymarket.ServerError) as caught:
         client.delete_campaign_offers(1001, ["a"])
     assert len(recorder.requests) == 3
@@ -91,16 +89,16 @@ def test_retries_stop_after_max_retries(make_client: ClientFactory) -> None:
     assert "after 3 attempts" in str(caught.value)
 
 
-def test_max_retries_zero_never_retries(make_client: ClientFactory) -> None:
-    client, recorder = make_client(scripted(r420()), max_retries=0)
+def test_max_retries_zero_never_retries(make_each_client: ClientFactory) -> None:
+    client, recorder = make_each_client(scripted(r420()), max_retries=0)
     with pytest.raises(ymarket.RateLimitError):
         client.delete_campaign_offers(1001, ["a"])
     assert len(recorder.requests) == 1
 
 
 @pytest.mark.parametrize("status", [400, 401, 403, 404, 423])
-def test_client_errors_are_not_retried(make_client: ClientFactory, status: int) -> None:
-    client, recorder = make_client(scripted(httpx.Response(status, json=error_body())))
+def test_client_errors_are_not_retried(make_each_client: ClientFactory, status: int) -> None:
+    client, recorder = make_each_client(scripted(httpx.Response(status, json=error_body())))
     with pytest.raises(ymarket.ApiError):
         client.delete_campaign_offers(1001, ["a"])
     assert len(recorder.requests) == 1
@@ -122,31 +120,22 @@ NOT_SENT: list[Callable[[], Answer]] = [
 
 
 @pytest.mark.parametrize("failure", AMBIGUOUS + NOT_SENT)
-@pytest.mark.parametrize(
-    "call",
-    [
-        lambda c: c.delete_campaign_offers(1001, ["a"]),
-        lambda c: c.delete_outlet_licenses(1001, [1]),
-        lambda c: c.update_outlet_licenses(1001, KNOWN_LICENSE),
-        lambda c: c.update_order_items(1001, 9, [{"id": 1, "count": 1}]),
-    ],
-    ids=["deleteCampaignOffers", "deleteOutletLicenses", "updateLicensesById", "updateOrderItems"],
-)
+@pytest.mark.parametrize("call", EXAMPLE_CALLS.values(), ids=EXAMPLE_CALLS.keys())
 def test_repeatable_requests_are_retried(
-    make_client: ClientFactory,
+    make_each_client: ClientFactory,
     failure: Callable[[], Answer],
     call: Callable[[ymarket.Client], object],
 ) -> None:
-    client, recorder = make_client(scripted(failure(), failure()))
+    client, recorder = make_each_client(scripted(failure(), failure()))
     call(client)
     assert len(recorder.requests) == 3
 
 
 @pytest.mark.parametrize("failure", AMBIGUOUS)
 def test_license_creation_is_not_retried_after_ambiguous_failure(
-    make_client: ClientFactory, failure: Callable[[], Answer]
+    make_each_client: ClientFactory, failure: Callable[[], Answer]
 ) -> None:
-    client, recorder = make_client(scripted(failure()))
+    client, recorder = make_each_client(scripted(failure()))
     with pytest.raises(ymarket.YMarketError) as caught:
         client.update_outlet_licenses(1001, [*KNOWN_LICENSE, *NEW_LICENSE])
     assert len(recorder.requests) == 1
@@ -158,21 +147,23 @@ def test_license_creation_is_not_retried_after_ambiguous_failure(
 
 @pytest.mark.parametrize("failure", NOT_SENT)
 def test_license_creation_is_retried_when_not_sent(
-    make_client: ClientFactory, failure: Callable[[], Answer]
+    make_each_client: ClientFactory, failure: Callable[[], Answer]
 ) -> None:
-    client, recorder = make_client(scripted(failure()))
+    client, recorder = make_each_client(scripted(failure()))
     client.update_outlet_licenses(1001, NEW_LICENSE)
     assert len(recorder.requests) == 2
 
 
-def test_license_creation_is_retried_after_420(make_client: ClientFactory) -> None:
-    client, recorder = make_client(scripted(r420()))
+def test_license_creation_is_retried_after_420(make_each_client: ClientFactory) -> None:
+    client, recorder = make_each_client(scripted(r420()))
     client.update_outlet_licenses(1001, NEW_LICENSE)
     assert len(recorder.requests) == 2
 
 
-def test_each_retry_is_logged(make_client: ClientFactory, caplog: pytest.LogCaptureFixture) -> None:
-    client, _ = make_client(scripted(r420(), r500()))
+def test_each_retry_is_logged(
+    make_each_client: ClientFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    client, _ = make_each_client(scripted(r420(), r500()))
     with caplog.at_level(logging.DEBUG, logger="ymarket"):
         client.delete_campaign_offers(1001, ["a"])
     retries = [r for r in caplog.records if "retry" in r.getMessage()]
@@ -186,9 +177,9 @@ def test_each_retry_is_logged(make_client: ClientFactory, caplog: pytest.LogCapt
 
 
 def test_a_420_pauses_everyone_on_that_quota(
-    make_client: ClientFactory, fake_time: FakeTime
+    make_each_client: ClientFactory, fake_time: FakeTime
 ) -> None:
-    client, _ = make_client(scripted(r420("9")))
+    client, _ = make_each_client(scripted(r420("9")))
     client.delete_campaign_offers(1001, ["a"])
     limiter = client.rate_limiter
     assert limiter is not None
@@ -221,12 +212,12 @@ class TestAsync:
 
 
 def test_420s_have_their_own_budget_beyond_max_retries(
-    make_client: ClientFactory, fake_time: FakeTime
+    make_each_client: ClientFactory, fake_time: FakeTime
 ) -> None:
     """A quota shared with other programs can answer 420 longer than max_retries 5xx tries."""
     policy = ymarket.RetryPolicy()
     burst = [r420() for _ in range(policy.max_rate_limit_retries)]
-    client, recorder = make_client(scripted(*burst))
+    client, recorder = make_each_client(scripted(*burst))
     result = client.delete_campaign_offers(1001, ["a"])
     assert policy.max_rate_limit_retries > policy.max_retries
     assert result.chunks[0].attempts == policy.max_rate_limit_retries + 1
@@ -234,28 +225,30 @@ def test_420s_have_their_own_budget_beyond_max_retries(
     assert all(s <= policy.max_backoff for s in fake_time.sleeps)
 
 
-def test_420_budget_is_finite(make_client: ClientFactory, fake_time: FakeTime) -> None:
+def test_420_budget_is_finite(make_each_client: ClientFactory, fake_time: FakeTime) -> None:
     policy = ymarket.RetryPolicy()
-    client, recorder = make_client(scripted(*[r420() for _ in range(50)]))
+    client, recorder = make_each_client(scripted(*[r420() for _ in range(50)]))
     with pytest.raises(ymarket.RateLimitError) as caught:
         client.delete_campaign_offers(1001, ["a"])
     assert len(recorder.requests) == policy.max_rate_limit_retries + 1
     assert caught.value.attempts == policy.max_rate_limit_retries + 1
 
 
-def test_500s_still_stop_at_max_retries(make_client: ClientFactory, fake_time: FakeTime) -> None:
-    client, recorder = make_client(scripted(*[r500() for _ in range(10)]))
+def test_500s_still_stop_at_max_retries(
+    make_each_client: ClientFactory, fake_time: FakeTime
+) -> None:
+    client, recorder = make_each_client(scripted(*[r500() for _ in range(10)]))
     with pytest.raises(ymarket.ServerError):
         client.delete_campaign_offers(1001, ["a"])
     assert len(recorder.requests) == ymarket.RetryPolicy().max_retries + 1
 
 
 def test_chunk_tells_when_it_was_repeated_after_a_possibly_applied_failure(
-    make_client: ClientFactory, fake_time: FakeTime
+    make_each_client: ClientFactory, fake_time: FakeTime
 ) -> None:
-    client, _ = make_client(scripted(r500()))
+    client, _ = make_each_client(scripted(r500()))
     (chunk,) = client.delete_campaign_offers(1001, ["a"]).chunks
     assert (chunk.attempts, chunk.repeated_after_ambiguous_failure) == (2, True)
-    client, _ = make_client(scripted(r420(), httpx.ConnectError("refused")))
+    client, _ = make_each_client(scripted(r420(), httpx.ConnectError("refused")))
     (chunk,) = client.delete_campaign_offers(1001, ["a"]).chunks
     assert (chunk.attempts, chunk.repeated_after_ambiguous_failure) == (3, False)

@@ -10,7 +10,7 @@ import httpx
 import pytest
 import ymarket
 
-from tests.client.conftest import (
+from tests.client.support import (
     API_KEY,
     LICENSE,
     AsyncClientFactory,
@@ -22,15 +22,15 @@ from tests.client.conftest import (
 OAUTH = "oauth-token-secret-99"
 
 
-def test_api_key_goes_in_the_spec_header(make_client: ClientFactory) -> None:
-    client, recorder = make_client()
+def test_api_key_goes_in_the_spec_header(make_each_client: ClientFactory) -> None:
+    client, recorder = make_each_client()
     client.delete_outlet_licenses(1001, [1])
     assert recorder.requests[0].headers["Api-Key"] == API_KEY
     assert "authorization" not in recorder.requests[0].headers
 
 
-def test_oauth_token_goes_as_bearer(make_client: ClientFactory) -> None:
-    client, recorder = make_client(api_key=None, oauth_token=OAUTH)
+def test_oauth_token_goes_as_bearer(make_each_client: ClientFactory) -> None:
+    client, recorder = make_each_client(api_key=None, oauth_token=OAUTH)
     client.delete_outlet_licenses(1001, [1])
     assert recorder.requests[0].headers["Authorization"] == f"Bearer {OAUTH}"
     assert "api-key" not in recorder.requests[0].headers
@@ -51,7 +51,7 @@ def test_exactly_one_non_empty_credential(kwargs: dict[str, Any], message: str) 
 
 
 def test_credentials_never_appear_in_repr_str_logs_or_errors(
-    make_client: ClientFactory, caplog: pytest.LogCaptureFixture
+    make_each_client: ClientFactory, caplog: pytest.LogCaptureFixture
 ) -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         if request.url.path.endswith("/offers/delete"):
@@ -61,7 +61,7 @@ def test_credentials_never_appear_in_repr_str_logs_or_errors(
     texts: list[str] = []
     with caplog.at_level(logging.DEBUG):
         for kwargs in ({"api_key": API_KEY}, {"api_key": None, "oauth_token": OAUTH}):
-            client, _ = make_client(handler, log_bodies=True, max_retries=1, **kwargs)
+            client, _ = make_each_client(handler, log_bodies=True, max_retries=1, **kwargs)
             texts += [repr(client), str(client), repr(client.rate_limiter)]
             errors: list[ymarket.ApiError] = []
             with pytest.raises(ymarket.ServerError) as server_error:
@@ -82,14 +82,14 @@ def test_credentials_never_appear_in_repr_str_logs_or_errors(
 
 
 def test_bodies_are_not_logged_unless_asked(
-    make_client: ClientFactory, caplog: pytest.LogCaptureFixture
+    make_each_client: ClientFactory, caplog: pytest.LogCaptureFixture
 ) -> None:
-    client, _ = make_client()
+    client, _ = make_each_client()
     with caplog.at_level(logging.DEBUG, logger="ymarket"):
         client.delete_campaign_offers(1001, ["very-private-sku"])
     assert caplog.records
     assert "very-private-sku" not in caplog.text
-    client, _ = make_client(log_bodies=True)
+    client, _ = make_each_client(log_bodies=True)
     with caplog.at_level(logging.DEBUG, logger="ymarket"):
         client.delete_campaign_offers(1001, ["very-private-sku"])
     assert "very-private-sku" in caplog.text
@@ -113,8 +113,8 @@ def test_loopback_and_https_are_allowed(base_url: str) -> None:
     ymarket.Client("k", base_url=base_url).close()
 
 
-def test_plain_http_can_be_allowed_explicitly(make_client: ClientFactory) -> None:
-    client, recorder = make_client(base_url="http://proxy.internal", allow_insecure_http=True)
+def test_plain_http_can_be_allowed_explicitly(make_each_client: ClientFactory) -> None:
+    client, recorder = make_each_client(base_url="http://proxy.internal", allow_insecure_http=True)
     client.delete_outlet_licenses(1001, [1])
     assert str(recorder.requests[0].url).startswith("http://proxy.internal/v2/")
 
@@ -143,9 +143,9 @@ def test_default_base_url_is_the_spec_server() -> None:
 
 
 def test_context_managers_close_the_pool(
-    make_client: ClientFactory, make_async_client: AsyncClientFactory
+    make_each_client: ClientFactory, make_async_client: AsyncClientFactory
 ) -> None:
-    client, _ = make_client()
+    client, _ = make_each_client()
     with client:
         client.delete_outlet_licenses(1001, [1])
     with pytest.raises(RuntimeError):
@@ -161,8 +161,8 @@ def test_context_managers_close_the_pool(
     run(use())
 
 
-def test_timeout_setting_reaches_the_request(make_client: ClientFactory) -> None:
-    client, recorder = make_client(timeout=3.5)
+def test_timeout_setting_reaches_the_request(make_each_client: ClientFactory) -> None:
+    client, recorder = make_each_client(timeout=3.5)
     client.delete_outlet_licenses(1001, [1])
     assert recorder.requests[0].extensions["timeout"]["read"] == 3.5
 
@@ -185,8 +185,8 @@ class TestLicenseDates:
         with pytest.raises(ValueError, match="Mars/Olympus"):
             ymarket.license_datetime(datetime.date(2020, 1, 1), "Mars/Olympus")
 
-    def test_client_turns_dates_into_local_midnight(self, make_client: ClientFactory) -> None:
-        client, recorder = make_client()
+    def test_client_turns_dates_into_local_midnight(self, make_each_client: ClientFactory) -> None:
+        client, recorder = make_each_client()
         licenses = [
             {
                 **LICENSE,
@@ -210,8 +210,8 @@ class TestLicenseDates:
             ("2017-11-13T00:00:00+07:00", "2022-11-20T00:00:00+07:00"),
         ]
 
-    def test_a_date_without_zone_is_refused(self, make_client: ClientFactory) -> None:
-        client, recorder = make_client()
+    def test_a_date_without_zone_is_refused(self, make_each_client: ClientFactory) -> None:
+        client, recorder = make_each_client()
         with pytest.raises(ymarket.ValidationError) as caught:
             client.update_outlet_licenses(
                 1001, [{**LICENSE, "dateOfIssue": datetime.date(2017, 11, 13)}]
@@ -221,8 +221,10 @@ class TestLicenseDates:
             ("$.licenses[0].dateOfIssue", "date-zone")
         ]
 
-    def test_a_naive_datetime_without_zone_is_refused(self, make_client: ClientFactory) -> None:
-        client, recorder = make_client()
+    def test_a_naive_datetime_without_zone_is_refused(
+        self, make_each_client: ClientFactory
+    ) -> None:
+        client, recorder = make_each_client()
         with pytest.raises(ymarket.ValidationError, match="format"):
             client.update_outlet_licenses(
                 1001, [{**LICENSE, "dateOfIssue": datetime.datetime(2017, 11, 13)}]

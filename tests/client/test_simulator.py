@@ -18,7 +18,7 @@ from ymarket.simulator import (
     Simulator,
 )
 
-from tests.client.conftest import run
+from tests.client.support import run
 
 BASE_URL = "https://simulator.local"
 DBS, FBS, LOCKED = 1001, 2002, 3003

@@ -23,7 +23,7 @@ import ymarket
 from ymarket.spec import operation, operations
 from ymarket.validation import _json_path, check_request
 
-from tests.client.conftest import LICENSE, ClientFactory, ok_handler
+from tests.client.support import LICENSE, ClientFactory, ok_handler
 
 CIS_PLAIN = "010460166200001621ABCDEF"
 CIS_TAIL = "\x1d010460166200001621ABCDEF\x1d91EE06\x1d92abc"
@@ -260,9 +260,9 @@ CLIENT_CASES = [case for case in CASES if _expressible(case)]
 
 @pytest.mark.parametrize("case", CLIENT_CASES, ids=lambda c: c.id)
 def test_client_refuses_broken_request_and_sends_nothing(
-    make_client: ClientFactory, case: Case
+    make_each_client: ClientFactory, case: Case
 ) -> None:
-    client, recorder = make_client()
+    client, recorder = make_each_client()
     call = _client_call(client, case)
     if case.severity == "warning":
         with pytest.warns(ymarket.FormatWarning, match=case.rule):
@@ -276,8 +276,8 @@ def test_client_refuses_broken_request_and_sends_nothing(
 
 
 @pytest.mark.parametrize("operation_id", sorted(BASE))
-def test_client_sends_the_base_request(make_client: ClientFactory, operation_id: str) -> None:
-    client, recorder = make_client()
+def test_client_sends_the_base_request(make_each_client: ClientFactory, operation_id: str) -> None:
+    client, recorder = make_each_client()
     base = BASE[operation_id]
     case = Case(operation_id, "body", ("x",), "none", base)
     call = _client_call(client, case)
@@ -304,21 +304,21 @@ class TestRulesFromTheTrial:
         ],
         ids=["duplicate", "spaces", "blank-tab", "newline", "DEL", "NUL", "empty", "too-long"],
     )
-    def test_bad_skus(self, make_client: ClientFactory, skus: list[str]) -> None:
-        client, recorder = make_client()
+    def test_bad_skus(self, make_each_client: ClientFactory, skus: list[str]) -> None:
+        client, recorder = make_each_client()
         with pytest.raises(ymarket.ValidationError) as caught:
             client.delete_campaign_offers(1001, skus)
         assert recorder.requests == []
         assert all(p.path.startswith("$.offerIds") for p in caught.value.problems)
 
     @pytest.mark.parametrize("sku", ["tab\tinside", "x" * 255, "\u0427\u0430\u0439", "a b"])
-    def test_good_skus(self, make_client: ClientFactory, sku: str) -> None:
-        client, recorder = make_client()
+    def test_good_skus(self, make_each_client: ClientFactory, sku: str) -> None:
+        client, recorder = make_each_client()
         client.delete_campaign_offers(1001, [sku])
         assert len(recorder.requests) == 1
 
-    def test_expiry_before_issue(self, make_client: ClientFactory) -> None:
-        client, recorder = make_client()
+    def test_expiry_before_issue(self, make_each_client: ClientFactory) -> None:
+        client, recorder = make_each_client()
         bad = {
             **LICENSE,
             "dateOfIssue": "2022-11-20T00:00:00+03:00",
@@ -331,8 +331,8 @@ class TestRulesFromTheTrial:
             ("$.licenses[1].dateOfExpiry", "not-before")
         ]
 
-    def test_expiry_compared_as_instants(self, make_client: ClientFactory) -> None:
-        client, recorder = make_client()
+    def test_expiry_compared_as_instants(self, make_each_client: ClientFactory) -> None:
+        client, recorder = make_each_client()
         # Same instant written with two offsets: not earlier.
         same = {
             **LICENSE,
@@ -342,8 +342,8 @@ class TestRulesFromTheTrial:
         client.update_outlet_licenses(1001, [same])
         assert len(recorder.requests) == 1
 
-    def test_expiry_before_issue_as_dates(self, make_client: ClientFactory) -> None:
-        client, recorder = make_client()
+    def test_expiry_before_issue_as_dates(self, make_each_client: ClientFactory) -> None:
+        client, recorder = make_each_client()
         bad = {
             **LICENSE,
             "dateOfIssue": datetime.date(2022, 1, 2),
@@ -356,8 +356,8 @@ class TestRulesFromTheTrial:
 
 class TestCisFormats:
     @pytest.mark.parametrize("cis", [CIS_PLAIN, CIS_TAIL, "(01)04601662000016(21)ABCDEF"])
-    def test_documented_formats_pass(self, make_client: ClientFactory, cis: str) -> None:
-        client, recorder = make_client()
+    def test_documented_formats_pass(self, make_each_client: ClientFactory, cis: str) -> None:
+        client, recorder = make_each_client()
         client.update_order_items(1001, 5, [{"id": 1, "count": 1, "instances": [{"cis": cis}]}])
         assert len(recorder.requests) == 1
 
@@ -365,8 +365,8 @@ class TestCisFormats:
         "cis",
         ["", "hello", "0104601662000016", "01046016620000162ABCDEF", "01046016620000162\nABCDEF"],
     )
-    def test_other_values_are_refused(self, make_client: ClientFactory, cis: str) -> None:
-        client, recorder = make_client()
+    def test_other_values_are_refused(self, make_each_client: ClientFactory, cis: str) -> None:
+        client, recorder = make_each_client()
         with pytest.raises(ymarket.ValidationError) as caught:
             client.update_order_items(1001, 5, [{"id": 1, "count": 1, "instances": [{"cis": cis}]}])
         assert recorder.requests == []
@@ -376,8 +376,8 @@ class TestCisFormats:
         reason="spec issue: the docs' own positive example has a 7-character serial, "
         "which neither documented regex accepts",
     )
-    def test_the_docs_positive_example_passes(self, make_client: ClientFactory) -> None:
-        client, _ = make_client()
+    def test_the_docs_positive_example_passes(self, make_each_client: ClientFactory) -> None:
+        client, _ = make_each_client()
         client.update_order_items(
             1001,
             5,
@@ -389,9 +389,9 @@ class TestCisFormats:
         [("uin", "123456789012345"), ("gtd", "12/34"), ("rnpt", "1234567890/12345678/12345678")],
     )
     def test_descriptive_formats_only_warn(
-        self, make_client: ClientFactory, field: str, value: str
+        self, make_each_client: ClientFactory, field: str, value: str
     ) -> None:
-        client, recorder = make_client()
+        client, recorder = make_each_client()
         with pytest.warns(ymarket.FormatWarning, match=f"{field}-format"):
             client.update_order_items(
                 1001, 5, [{"id": 1, "count": 1, "instances": [{field: value}]}]
@@ -399,10 +399,10 @@ class TestCisFormats:
         assert len(recorder.requests) == 1
 
 
-def test_generated_models_are_accepted(make_client: ClientFactory) -> None:
+def test_generated_models_are_accepted(make_each_client: ClientFactory) -> None:
     from ymarket_api.models import LicenseType, OrderItemModificationDTO, OutletLicenseDTO
 
-    client, recorder = make_client(ok_handler)
+    client, recorder = make_each_client(ok_handler)
     model = OutletLicenseDTO(
         outlet_id=5,
         license_type=LicenseType.ALCOHOL,

@@ -186,7 +186,7 @@ def stopped_ambiguous(error: BaseException) -> bool:
     in ``ymarket.cli`` that reads the predicate.
     """
     # Imported here: ``ymarket`` loads httpx, which ``ymarket --help`` does without.
-    from ymarket._retry import maybe_applied as is_ambiguous
+    from ymarket._retry import is_ambiguous
 
     return isinstance(error, KeyboardInterrupt) or is_ambiguous(error)
 

@@ -1,0 +1,238 @@
+"""A client's configuration: credentials, base URL, timeouts, retry policy, pacing.
+
+Everything the constructors of Client and AsyncClient take except the
+transport and the sleep function, checked once, with the credential kept out
+of every repr.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from collections.abc import Generator
+from typing import Any, TypeAlias
+
+import attrs
+import httpx
+from httpx._utils import URLPattern, get_environment_proxies  # how httpx itself reads them
+from ymarket_api import AuthenticatedClient
+
+from ymarket._ratelimit import Clock, QuotaBucket, RateLimiter
+from ymarket._retry import RetryPolicy
+from ymarket.spec import compiled_spec, spec_version
+
+__all__ = ["DEFAULT_BASE_URL", "Config", "RateLimitSetting", "env_kwargs"]
+
+DEFAULT_BASE_URL: str = str(compiled_spec()["servers"][0])
+DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+ENV_API_KEY = "YANDEX_MARKET_API_KEY"
+ENV_OAUTH_TOKEN = "YANDEX_MARKET_OAUTH_TOKEN"
+ENV_BASE_URL = "YANDEX_MARKET_BASE_URL"
+INTEGRATION_HEADER = "X-Market-Integration"
+
+RateLimitSetting: TypeAlias = bool | str | RateLimiter | None
+
+
+class _CredentialAuth(httpx.Auth):
+    """Adds the credential header to each request; never shows it."""
+
+    def __init__(self, header: str, value: str) -> None:
+        self._header = header
+        self._value = value
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers[self._header] = self._value
+        yield request
+
+    def __repr__(self) -> str:
+        return f"<credential header {self._header}: ***>"
+
+
+def _credential(api_key: str | None, oauth_token: str | None) -> tuple[str, str, str]:
+    """(kind, header, value) from the spec's securitySchemes."""
+    if (api_key is None) == (oauth_token is None):
+        raise ValueError("give exactly one of api_key= or oauth_token=")
+    given = api_key if api_key is not None else oauth_token or ""
+    if not given.strip():
+        raise ValueError("the credential is empty")
+    # Refused, not stripped: a key read with its line ending would otherwise be sent
+    # as a wrong key. The message never shows the credential.
+    if given != given.strip() or any(c in given for c in "\r\n"):
+        raise ValueError(
+            "the credential has white space or a line break around or in it (a line ending "
+            "read from a file?); remove it"
+        )
+    for scheme in compiled_spec()["securitySchemes"].values():
+        if api_key is not None and scheme["type"] == "apiKey" and scheme["in"] == "header":
+            return "api_key", str(scheme["name"]), api_key
+        if (
+            oauth_token is not None
+            and scheme["type"] == "http"
+            and scheme["scheme"].lower() == "bearer"
+        ):
+            return "oauth_token", "Authorization", f"Bearer {oauth_token}"
+    raise ValueError("the spec has no security scheme for this kind of credential")
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def shown(url: str | httpx.URL) -> str:
+    """The URL without its userinfo (user and password are never shown)."""
+    parsed = httpx.URL(url)
+    return str(parsed.copy_with(username=None, password=None)) if parsed.userinfo else str(url)
+
+
+def _env_proxy(url: httpx.URL) -> httpx.URL | None:
+    """The proxy httpx takes from the environment (HTTP(S)_PROXY, ALL_PROXY) for ``url``."""
+    mounts = sorted((URLPattern(key), proxy) for key, proxy in get_environment_proxies().items())
+    for pattern, proxy in mounts:  # most specific first, as httpx mounts them
+        if pattern.matches(url):
+            if proxy is None:  # NO_PROXY
+                return None
+            return httpx.URL(proxy if "://" in proxy else f"http://{proxy}")
+    return None
+
+
+def _check_env_proxy(base_url: str, allow_insecure_http: bool) -> None:
+    """Refuse a plain-HTTP proxy that would see credentials in cleartext."""
+    from ymarket.errors import InsecureTransportError
+
+    url = httpx.URL(base_url)
+    proxy = _env_proxy(url)
+    if proxy is None or proxy.scheme != "http" or allow_insecure_http or _is_loopback(proxy.host):
+        return
+    # Through a plain-HTTP proxy an https request is tunnelled (the key stays encrypted),
+    # but the proxy's own credentials, and anything sent over plain http, are cleartext.
+    if proxy.userinfo or url.scheme == "http":
+        raise InsecureTransportError(
+            f"refusing to send credentials in cleartext to the proxy {proxy.host!r} (from "
+            "HTTP_PROXY/HTTPS_PROXY/ALL_PROXY); use an https or loopback proxy, or "
+            "allow_insecure_http=True"
+        )
+
+
+def _check_base_url(base_url: str, allow_insecure_http: bool) -> None:
+    from ymarket.errors import InsecureTransportError
+
+    url = httpx.URL(base_url)
+    if url.scheme == "http" and not allow_insecure_http and not _is_loopback(url.host):
+        raise InsecureTransportError(
+            f"refusing to send credentials over plain HTTP to {url.host!r}; use https, a "
+            "loopback address, or allow_insecure_http=True"
+        )
+    if url.scheme not in ("http", "https"):
+        raise ValueError(f"base_url must be http(s), got {shown(base_url)!r}")
+
+
+def _limiter(rate_limit: RateLimitSetting, clock: Clock) -> RateLimiter | None:
+    if isinstance(rate_limit, RateLimiter):
+        return rate_limit
+    if rate_limit is None or rate_limit is False:
+        return None
+    return RateLimiter(None if rate_limit is True else rate_limit, clock=clock)
+
+
+class Config:
+    """The checked settings of one client."""
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None,
+        oauth_token: str | None,
+        base_url: str | None,
+        timeout: float | httpx.Timeout | None,
+        max_retries: int | None,
+        retry: RetryPolicy | None,
+        rate_limit: RateLimitSetting,
+        allow_insecure_http: bool,
+        log_bodies: bool,
+        clock: Clock,
+        integration: str | None = None,
+        deadline: float | None = None,
+    ) -> None:
+        kind, header, value = _credential(api_key, oauth_token)
+        self.credential_kind = kind
+        self.auth = _CredentialAuth(header, value)
+        self.base_url = (base_url or DEFAULT_BASE_URL).rstrip("/")
+        _check_base_url(self.base_url, allow_insecure_http)
+        self.allow_insecure_http = allow_insecure_http
+        self.timeout = (
+            DEFAULT_TIMEOUT
+            if timeout is None
+            else (timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout))
+        )
+        policy = retry or RetryPolicy()
+        if max_retries is not None:
+            policy = attrs.evolve(policy, max_retries=max_retries)
+        if policy.max_retries < 0:
+            raise ValueError("max_retries must be >= 0")
+        self.policy = policy
+        if deadline is not None and not deadline > 0:
+            raise ValueError("deadline must be a positive number of seconds")
+        self.deadline = deadline
+        self.clock = clock
+        self.limiter = _limiter(rate_limit, clock)
+        self.log_bodies = log_bodies
+        default_name = f"ymarket-partner/{spec_version()}"
+        self.headers = {
+            "User-Agent": default_name,
+            # Tells Market which integration sends the request (the docs ask for it).
+            INTEGRATION_HEADER: default_name if integration is None else integration,
+        }
+        # The generated client only builds the URL and parses; its token is never used
+        # because the httpx client it is given adds the credential (see _CredentialAuth).
+        self.api = AuthenticatedClient(base_url=self.base_url, token="")
+
+    def httpx_kwargs(self) -> dict[str, Any]:
+        """What the httpx client of either kind is built with (the transport aside)."""
+        return {
+            "base_url": self.base_url,
+            "auth": self.auth,
+            "headers": self.headers,
+            "timeout": self.timeout,
+        }
+
+    def check_env_proxy(self) -> None:
+        """Refuse an environment proxy that would see credentials in cleartext.
+
+        Called when the client makes its own transport (httpx reads the proxy
+        variables only then).
+        """
+        _check_env_proxy(self.base_url, self.allow_insecure_http)
+
+    def describe(self, name: str) -> str:
+        """The repr of a client: no credential, only its kind."""
+        limits = "off" if self.limiter is None else repr(self.limiter.tier or "default")
+        return (
+            f"{name}(base_url={shown(self.base_url)!r}, credential={self.credential_kind}=***, "
+            f"max_retries={self.policy.max_retries}, rate_limit={limits})"
+        )
+
+    def bucket(self, operation_id: str, campaign_id: int) -> QuotaBucket | None:
+        """The quota bucket a call spends from (None when pacing is off)."""
+        return None if self.limiter is None else self.limiter.bucket(operation_id, campaign_id)
+
+
+def env_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Constructor arguments completed from YANDEX_MARKET_* environment variables."""
+    result = dict(kwargs)
+    if "api_key" not in result and "oauth_token" not in result:
+        api_key = os.environ.get(ENV_API_KEY)
+        token = os.environ.get(ENV_OAUTH_TOKEN)
+        if api_key:
+            result["api_key"] = api_key
+        elif token:
+            result["oauth_token"] = token
+        else:
+            raise ValueError(f"set {ENV_API_KEY} or {ENV_OAUTH_TOKEN}")
+    if "base_url" not in result and os.environ.get(ENV_BASE_URL):
+        result["base_url"] = os.environ[ENV_BASE_URL]
+    return result
