@@ -10,7 +10,8 @@ The words of retry safety, used everywhere in ymarket (CLI included):
   (connection refused, connect or pool timeout); **refused** when the server
   answered without applying it (420 and other 4xx); **ambiguous** when it may
   have been applied (5xx, a success status whose body is unreadable or says
-  ``ERROR``, or a transport failure after the request may have been sent). :func:`is_ambiguous` is the one predicate.
+  ``ERROR``, or a transport failure after the request may have been sent).
+  :func:`is_ambiguous` is the one predicate.
 
 Unsent and refused-with-420 failures are always retried; an ambiguous failure
 is retried only for a repeatable request. A chunk sent again after an ambiguous
