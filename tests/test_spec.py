@@ -163,11 +163,12 @@ def test_vendor_extensions_are_read_by_code() -> None:
     assert offers.rate_limit.tier("extended").limit == 10_000
     assert offers.rate_limit.tier().limit == 5_000
     assert offers.scopes == ("offers-and-cards-management", "all-methods")
-    assert offers.placement_models == ("FBY", "FBS", "EXPRESS", "DBS")
+    assert offers.placement_models == ("FBY", "FBS", "EXPRESS", "DBS", "LAAS")
     assert offers.bulk_max_items == 500
     orders = compiled.operation("updateOrderItems")
     assert orders.rate_limit is not None and orders.rate_limit.tier().max_parallel == 6
-    assert orders.rate_limit.tier("extended").limit == 100_000
+    extended = orders.rate_limit.tier("extended")
+    assert (extended.limit, extended.period_seconds, extended.max_parallel) == (10_000, 3600, 6)
     assert orders.placement_models == ("DBS",)
     for operation_id in ("deleteOutletLicenses", "updateOutletLicenses"):
         op = compiled.operation(operation_id)

@@ -377,7 +377,7 @@ class Core:
             if isinstance(result, Unset):
                 return ()
             ids = result.not_deleted_offer_ids
-            return () if isinstance(ids, Unset) else tuple(ids)
+            return () if isinstance(ids, Unset) or ids is None else tuple(ids)
         try:
             data = json.loads(response.content)
         except (ValueError, UnicodeDecodeError):
