@@ -82,7 +82,9 @@ def test_offer_ids_constraints() -> None:
     )
     sku = offer_ids["items"]
     assert (sku["minLength"], sku["maxLength"]) == (1, 255)
-    assert sku["pattern"] == r"^(?=.*\S.*)[^\x00-\x08\x0A-\x1f\x7f]{1,255}$"
+    # The spec's pattern is kept for messages; ``pattern`` is its look-ahead-free equivalent.
+    assert sku["x-ymarket-spec-pattern"] == r"^(?=.*\S.*)[^\x00-\x08\x0A-\x1f\x7f]{1,255}$"
+    assert "(?=" not in sku["pattern"] and sku["x-ymarket-transform"] == "trim"
 
 
 def test_license_constraints() -> None:
