@@ -2,6 +2,7 @@
 
 python -m generator [--check] [--spec S] [--package P]   regenerate (or check) generated/
 python -m generator docs-check PAGE...                    compare docs pages with the spec
+python -m generator upstream-check PATH [--update-lock] compare Yandex's published spec with ours
 python -m generator diff OLD_SPEC NEW_SPEC                classify changes, propose a bump
 python -m generator release [--dry-run]                   bump, regenerate, log the change
 """
@@ -69,6 +70,29 @@ def main(argv: list[str] | None = None) -> int:
         help="reviewed deviations (default: spec/docs-allowlist.yaml)",
     )
 
+    upstream = commands.add_parser(
+        "upstream-check",
+        help="compare Yandex's published spec (a checkout or its openapi/ folder) with the spec",
+        description="Print every difference between Yandex's published spec and ours for the "
+        "four operations; exit 1 on a difference the allowlist does not accept, 2 when PATH "
+        "cannot be read.",
+    )
+    upstream.add_argument("path", type=Path, metavar="PATH")
+    upstream.add_argument("--spec", dest="upstream_spec", type=Path, default=SPEC_PATH)
+    upstream.add_argument(
+        "--allowlist",
+        dest="upstream_allowlist",
+        type=Path,
+        default=REPO_ROOT / "spec" / "upstream-allowlist.yaml",
+        help="reviewed deviations (default: spec/upstream-allowlist.yaml)",
+    )
+    upstream.add_argument(
+        "--lock", type=Path, default=REPO_ROOT / "spec" / "upstream.lock", help="upstream.lock"
+    )
+    upstream.add_argument(
+        "--update-lock", action="store_true", help="record PATH as the upstream reconciled with"
+    )
+
     diff = commands.add_parser("diff", help="classify the changes between two specs")
     diff.add_argument("old", type=Path, metavar="OLD_SPEC")
     diff.add_argument("new", type=Path, metavar="NEW_SPEC")
@@ -88,6 +112,16 @@ def main(argv: list[str] | None = None) -> int:
         from generator import docs_check
 
         return docs_check.main(args.pages, args.docs_spec, args.allowlist)
+    if args.command == "upstream-check":
+        from generator import upstream_check
+
+        return upstream_check.main(
+            args.path,
+            args.upstream_spec,
+            args.upstream_allowlist,
+            args.lock,
+            update_lock=args.update_lock,
+        )
     if args.command == "diff":
         from generator import spec_diff
 

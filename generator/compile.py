@@ -17,9 +17,14 @@ from typing import Any
 
 import yaml
 
-__all__ = ["compile_spec", "compiled_json", "load_spec", "to_json_schema"]
+from generator.fast_patterns import has_look_around, look_ahead_free
+
+__all__ = ["SPEC_PATTERN_KEY", "compile_spec", "compiled_json", "load_spec", "to_json_schema"]
 
 JsonObject = dict[str, Any]
+#: Where a compiled schema keeps the spec's own pattern when ``pattern`` holds its
+#: look-ahead-free equivalent (:mod:`generator.fast_patterns`); messages name it.
+SPEC_PATTERN_KEY = "x-ymarket-spec-pattern"
 
 # Keywords of OpenAPI's schema object that JSON Schema does not have or that
 # only document; dropped so a JSON Schema validator sees a plain schema.
@@ -84,6 +89,14 @@ def to_json_schema(spec: JsonObject, schema: Any, _seen: tuple[str, ...] = ()) -
             out[key] = to_json_schema(spec, value, _seen)
         else:
             out[key] = copy.deepcopy(value)
+    if isinstance(out.get("pattern"), str) and has_look_around(out["pattern"]):
+        # jsonschema-rs runs look-around on its slow backtracking engine: validate with the
+        # derived equivalent, keep the spec's own pattern for messages.
+        fast = look_ahead_free(out["pattern"])
+        out[SPEC_PATTERN_KEY] = out["pattern"]
+        out["pattern"] = fast.pattern
+        out["minLength"] = max(out.get("minLength", 0), fast.min_length)
+        out["maxLength"] = min(out.get("maxLength", fast.max_length), fast.max_length)
     if out.get("type") == "integer" and out.get("format") in _INTEGER_FORMAT_BOUNDS:
         low, high = _INTEGER_FORMAT_BOUNDS[out["format"]]
         out.setdefault("minimum", low)

@@ -52,7 +52,7 @@ _FACT_LABELS = {
 }
 _ITEMS_FACTS = frozenset({"minItems", "maxItems", "uniqueItems"})
 _HTTP_METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH")
-_MODEL_NAMES = {"fby": "FBY", "fbs": "FBS", "express": "EXPRESS", "dbs": "DBS"}
+_MODEL_NAMES = {"fby": "FBY", "fbs": "FBS", "express": "EXPRESS", "dbs": "DBS", "laas": "LAAS"}
 _PERIODS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
 
 _FIELD_NAME = re.compile(r"^([A-Za-z_][\w-]*)(\*?)$")
@@ -450,7 +450,7 @@ def _header(
         else:
             models = [
                 _MODEL_NAMES[word.lower()]
-                for word in re.findall(r"(FBY|FBS|Express|EXPRESS|DBS)\b", phrase)
+                for word in re.findall(r"(FBY|FBS|Express|EXPRESS|DBS|LAAS)\b", phrase)
             ]
     return limit, limit_text, scopes, models
 

@@ -8,8 +8,12 @@ Every change is classified:
   absent);
 - ``additive``: new capability, nothing breaks (new operation, new optional
   field, loosened constraint, new enum value, new response code);
-- ``patch``: behaviour or documentation only (rate limits the client paces to,
+- ``patch``: behaviour or documentation only (the default tier, repeatability,
   constraints on what the server returns, descriptions).
+
+The project's ``x-ymarket-*`` extensions are classified by their effect: a lower
+rate or parallel limit, a new value transform or a removed placement model is
+breaking, the opposite additive.
 
 The proposed version bump is semver: breaking -> major, additive -> minor,
 otherwise patch. ``info.version`` itself is not compared.
@@ -216,6 +220,15 @@ def _compare_field(
         else:
             out.add("patch", f"{place} format check ({new_extra.get('rule')}) changed.")
 
+    old_transform = old_leaf.get("x-ymarket-transform")
+    new_transform = new_leaf.get("x-ymarket-transform")
+    if old_transform != new_transform:
+        if new_transform is None:
+            out.add(looser, f"{place} is no longer transformed ({old_transform}) by the server.")
+        else:
+            # Values that differed only in what the transform removes are now the same value.
+            out.add(tighter, f"{place} is now transformed by the server: {new_transform}.")
+
     old_rule = old_leaf.get("x-ymarket-not-before") or {}
     new_rule = new_leaf.get("x-ymarket-not-before") or {}
     if old_rule != new_rule:
@@ -227,12 +240,117 @@ def _compare_field(
                 out.add(looser, f"{place}: `{later}` is no longer checked against `{earlier}`.")
 
 
-def _rate(operation: JsonObject) -> str | None:
-    rate = operation.get("x-ymarket-rate-limit")
-    if not rate:
-        return None
-    tier = rate["tiers"][rate["defaultTier"]]
-    return f"{tier['limit']:,} {rate['unit']} per {tier['periodSeconds']:g} s"
+def _tier_text(rate: JsonObject, tier: JsonObject) -> str:
+    text = f"{tier['limit']:,} {rate['unit']} per {tier['periodSeconds']:g} s"
+    if tier.get("maxParallel") is not None:
+        text += f", at most {tier['maxParallel']} in flight"
+    return text
+
+
+def _parallel(value: object) -> float:
+    return float("inf") if value is None else float(str(value))
+
+
+def _compare_rate(out: _Collector, old_op: JsonObject, new_op: JsonObject) -> None:
+    """Limits by their effect: a lower rate or parallel cap is breaking (callers that kept
+    to the old limit now meet 420), a higher one additive, the default tier a patch."""
+    old_rate = old_op.get("x-ymarket-rate-limit") or {}
+    new_rate = new_op.get("x-ymarket-rate-limit") or {}
+    if old_rate == new_rate:
+        return
+    if not old_rate or not new_rate:
+        out.add(
+            "breaking" if new_rate else "additive",
+            "now has a rate limit." if new_rate else "no longer has a rate limit.",
+        )
+        return
+    if (old_rate.get("unit"), old_rate.get("itemsField")) != (
+        new_rate.get("unit"),
+        new_rate.get("itemsField"),
+    ):
+        out.add("breaking", f"the rate limit now counts {new_rate.get('unit')}.")
+    if old_rate.get("defaultTier") != new_rate.get("defaultTier"):
+        out.add("patch", f"clients now pace to the `{new_rate.get('defaultTier')}` tier.")
+    old_tiers, new_tiers = old_rate.get("tiers", {}), new_rate.get("tiers", {})
+    for name in sorted(old_tiers.keys() | new_tiers.keys()):
+        before, after = old_tiers.get(name), new_tiers.get(name)
+        if before is None or after is None:
+            out.add(
+                "additive" if before is None else "breaking",
+                f"rate-limit tier `{name}` {'added' if before is None else 'removed'}.",
+            )
+            continue
+        slower = after["limit"] / after["periodSeconds"] < before["limit"] / before["periodSeconds"]
+        faster = after["limit"] / after["periodSeconds"] > before["limit"] / before["periodSeconds"]
+        fewer = _parallel(after.get("maxParallel")) < _parallel(before.get("maxParallel"))
+        more = _parallel(after.get("maxParallel")) > _parallel(before.get("maxParallel"))
+        if not (slower or faster or fewer or more):
+            continue
+        kind: Kind = "breaking" if slower or fewer else "additive"
+        out.add(
+            kind,
+            f"rate limit (`{name}` tier) is now {_tier_text(new_rate, after)} "
+            f"(was {_tier_text(old_rate, before)}); the client paces to it.",
+        )
+
+
+_HANDLED_EXTENSIONS = frozenset(
+    {
+        "x-ymarket-scopes",
+        "x-ymarket-placement-models",
+        "x-ymarket-rate-limit",
+        "x-ymarket-bulk-field",
+        "x-ymarket-patterns",
+        "x-ymarket-not-before",
+        "x-ymarket-transform",
+        "x-ymarket-campaign-limits",
+        "x-ymarket-repeatable",
+    }
+)
+
+
+def _extensions(node: Any, pointer: str = "") -> dict[str, Any]:
+    """Every ``x-ymarket-*`` value in ``node`` by where it is (``/paths/.../x-ymarket-k``)."""
+    found: dict[str, Any] = {}
+    if isinstance(node, dict):
+        for key, value in node.items():
+            here = f"{pointer}/{key}"
+            if isinstance(key, str) and key.startswith("x-ymarket-"):
+                found[here] = value
+            else:
+                found.update(_extensions(value, here))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            found.update(_extensions(value, f"{pointer}/{index}"))
+    return found
+
+
+def _compare_root(old: JsonObject, new: JsonObject) -> list[Change]:
+    """Spec-level extensions, and any extension no rule above knows, by effect."""
+    changes: list[Change] = []
+    before = old.get("x-ymarket-campaign-limits") or {}
+    after = new.get("x-ymarket-campaign-limits") or {}
+    if before != after:
+        old_cap, new_cap = _parallel(before.get("maxParallel")), _parallel(after.get("maxParallel"))
+        if new_cap != old_cap:
+            changes.append(
+                Change(
+                    "breaking" if new_cap < old_cap else "additive",
+                    (),
+                    f"at most {after.get('maxParallel', 'any number of')} requests in flight "
+                    f"per campaign (was {before.get('maxParallel', 'no limit')}); "
+                    "the client paces to it.",
+                )
+            )
+        if before.get("message") != after.get("message"):
+            changes.append(Change("patch", (), "the campaign limit's 420 message changed."))
+    old_ext, new_ext = _extensions(old), _extensions(new)
+    for pointer in sorted(old_ext.keys() | new_ext.keys()):
+        if pointer.rsplit("/", 1)[1] in _HANDLED_EXTENSIONS:
+            continue
+        if old_ext.get(pointer) != new_ext.get(pointer):
+            changes.append(Change("patch", (), f"`{pointer.lstrip('/')}` changed."))
+    return changes
 
 
 def _compare_operation(
@@ -253,11 +371,11 @@ def _compare_operation(
             out.add("breaking", f"no longer available with {noun}(s) {_listed(removed)}.")
         if added:
             out.add("additive", f"now also available with {noun}(s) {_listed(added)}.")
-    old_rate, new_rate = _rate(old_op), _rate(new_op)
-    if old_rate != new_rate:
+    _compare_rate(out, old_op, new_op)
+    old_repeat, new_repeat = old_op.get("x-ymarket-repeatable"), new_op.get("x-ymarket-repeatable")
+    if old_repeat != new_repeat:
         out.add(
-            "patch",
-            f"default rate limit is now {new_rate} (was {old_rate}); the client paces to it.",
+            "patch", f"repeatable after an ambiguous failure: now {new_repeat} (was {old_repeat})."
         )
     if old_op.get("x-ymarket-bulk-field") != new_op.get("x-ymarket-bulk-field"):
         out.add("patch", f"bulk calls now split `{new_op.get('x-ymarket-bulk-field')}`.")
@@ -330,6 +448,7 @@ def diff_specs(old: JsonObject, new: JsonObject) -> list[Change]:
         collector = _Collector(operation_id)
         _compare_operation(collector, old, new, operation_id)
         changes += collector.changes
+    changes += _compare_root(old, new)
     if not changes and _without_version(old) != _without_version(new):
         changes.append(Change("patch", (), "descriptions and other documentation changed."))
     return sorted(_merge(changes), key=lambda c: KINDS.index(c.kind))

@@ -82,7 +82,9 @@ def test_offer_ids_constraints() -> None:
     )
     sku = offer_ids["items"]
     assert (sku["minLength"], sku["maxLength"]) == (1, 255)
-    assert sku["pattern"] == r"^(?=.*\S.*)[^\x00-\x08\x0A-\x1f\x7f]{1,255}$"
+    # The spec's pattern is kept for messages; ``pattern`` is its look-ahead-free equivalent.
+    assert sku["x-ymarket-spec-pattern"] == r"^(?=.*\S.*)[^\x00-\x08\x0A-\x1f\x7f]{1,255}$"
+    assert "(?=" not in sku["pattern"] and sku["x-ymarket-transform"] == "trim"
 
 
 def test_license_constraints() -> None:
@@ -163,11 +165,12 @@ def test_vendor_extensions_are_read_by_code() -> None:
     assert offers.rate_limit.tier("extended").limit == 10_000
     assert offers.rate_limit.tier().limit == 5_000
     assert offers.scopes == ("offers-and-cards-management", "all-methods")
-    assert offers.placement_models == ("FBY", "FBS", "EXPRESS", "DBS")
+    assert offers.placement_models == ("FBY", "FBS", "EXPRESS", "DBS", "LAAS")
     assert offers.bulk_max_items == 500
     orders = compiled.operation("updateOrderItems")
     assert orders.rate_limit is not None and orders.rate_limit.tier().max_parallel == 6
-    assert orders.rate_limit.tier("extended").limit == 100_000
+    extended = orders.rate_limit.tier("extended")
+    assert (extended.limit, extended.period_seconds, extended.max_parallel) == (10_000, 3600, 6)
     assert orders.placement_models == ("DBS",)
     for operation_id in ("deleteOutletLicenses", "updateOutletLicenses"):
         op = compiled.operation(operation_id)

@@ -6,12 +6,18 @@ bodies (checked by jsonschema-rs as Draft 4, OpenAPI 3.0's dialect, in which
 JSON Schema cannot express (``x-ymarket-not-before``, ``x-ymarket-patterns``).
 A valid request costs one fast ``is_valid`` call plus the extension checks; only
 an invalid one pays for collecting every problem.
+
+Patterns follow ECMA-262 (JSON Schema's dialect; see the spec's header). A spec
+pattern with look-ahead reaches the compiled schema as its look-ahead-free
+equivalent, derived and proved at generation time, which jsonschema-rs runs on
+its fast engine; messages name the spec's own pattern, kept beside it.
 """
 
 from __future__ import annotations
 
 import copy
 import datetime
+import json
 import re
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
@@ -37,6 +43,8 @@ __all__ = [
 Location = Literal["path", "query", "body"]
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _MAX_PROBLEMS_IN_MESSAGE = 20
+# Written by generator/compile.py (SPEC_PATTERN_KEY) next to a derived fast pattern.
+_SPEC_PATTERN_KEY = "x-ymarket-spec-pattern"
 
 
 def _json_path(parts: Sequence[str | int]) -> str:
@@ -176,8 +184,25 @@ def _parse_instant(value: Any) -> datetime.datetime | None:
     return parsed if parsed.tzinfo is not None else None
 
 
+def _spec_patterns(schema: Any) -> dict[str, str]:
+    """Derived pattern -> the spec's own, for every schema of ``schema`` that has one."""
+    found: dict[str, str] = {}
+    if isinstance(schema, dict):
+        if isinstance(schema.get(_SPEC_PATTERN_KEY), str):
+            found[schema["pattern"]] = schema[_SPEC_PATTERN_KEY]
+        for value in schema.values():
+            found.update(_spec_patterns(value))
+    elif isinstance(schema, list):
+        for value in schema:
+            found.update(_spec_patterns(value))
+    return found
+
+
 def _schema_problems(
-    validator: jsonschema_rs.Validator, instance: Any, location: Location
+    validator: jsonschema_rs.Validator,
+    instance: Any,
+    location: Location,
+    spec_patterns: Mapping[str, str],
 ) -> list[Problem]:
     problems = []
     for error in validator.iter_errors(instance):
@@ -185,8 +210,35 @@ def _schema_problems(
         message = error.message
         if rule == "uniqueItems" and isinstance(error.instance, list):
             message = _duplicates_message(error.instance)
+        if rule == "pattern":
+            for derived, spec_pattern in spec_patterns.items():
+                message = message.replace(json.dumps(derived), json.dumps(spec_pattern))
+                message = message.replace(derived, spec_pattern)
         problems.append(Problem(location, _json_path(error.instance_path), rule, message))
     return problems
+
+
+def _unencodable(
+    instance: Any, path: tuple[str | int, ...], location: Location
+) -> Iterator[Problem]:
+    """A problem for every string of ``instance`` with a lone surrogate."""
+    if isinstance(instance, str):
+        try:
+            instance.encode()
+        except UnicodeEncodeError as error:
+            yield Problem(
+                location,
+                _json_path(path),
+                "unicode",
+                f"{instance!r:.80} has a lone surrogate at {error.start}, which no JSON text "
+                "sent as UTF-8 can carry",
+            )
+    elif isinstance(instance, Mapping):
+        for key, value in instance.items():
+            yield from _unencodable(value, (*path, str(key)), location)
+    elif isinstance(instance, (list, tuple)):
+        for index, value in enumerate(instance):
+            yield from _unencodable(value, (*path, index), location)
 
 
 def _duplicates_message(values: list[Any]) -> str:
@@ -233,6 +285,7 @@ class RequestValidator:
         if body_schema is not None:
             self._body = jsonschema_rs.Draft4Validator(body_schema, validate_formats=True)
             self._body_sites = tuple(_extension_sites(body_schema))
+        self._spec_patterns = _spec_patterns([parameters_schema, body_schema])
 
     def check(
         self,
@@ -246,15 +299,23 @@ class RequestValidator:
         warned: list[Problem] = []
         given: dict[Location, Any] = {"path": path_params or {}, "query": query_params or {}}
         for location, validator in self._locations.items():
-            instance = given[location]
-            if not validator.is_valid(instance):
-                errors.extend(_schema_problems(validator, instance, location))
+            errors.extend(self._problems(validator, given[location], location))
         if self._body is not None:
-            if not self._body.is_valid(body):
-                errors.extend(_schema_problems(self._body, body, "body"))
+            errors.extend(self._problems(self._body, body, "body"))
             for site in self._body_sites:
                 self._check_site(site, body, errors, warned)
         return RequestCheck(tuple(errors), tuple(warned))
+
+    def _problems(
+        self, validator: jsonschema_rs.Validator, instance: Any, location: Location
+    ) -> list[Problem]:
+        try:
+            if validator.is_valid(instance):
+                return []
+        except UnicodeEncodeError:
+            # A lone surrogate has no UTF-8 (nor JSON-on-the-wire) form: no engine can judge it.
+            return list(_unencodable(instance, (), location))
+        return _schema_problems(validator, instance, location, self._spec_patterns)
 
     @staticmethod
     def _check_site(

@@ -1,4 +1,4 @@
-"""Fixtures of the regeneration tests: the shared docs pages and a throwaway repository."""
+"""Fixtures of the regeneration tests: a throwaway repository (../shared: tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -6,18 +6,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
-
-@pytest.fixture(scope="session")
-def docs_dir(repo_root: Path) -> Path:
-    """``../shared/docs/partner-api`` beside the repository (how CI clones it)."""
-    folder = repo_root.parent / "shared" / "docs" / "partner-api"
-    if not folder.is_dir() or not any(folder.iterdir()):
-        pytest.fail(
-            f"the docs pages are missing: expected them in {folder} "
-            "(clone the shared repository beside this one)"
-        )
-    return folder
 
 
 @pytest.fixture

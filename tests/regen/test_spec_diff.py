@@ -210,12 +210,96 @@ CASES: dict[str, tuple[Callable[[Spec], None], str, str, str]] = {
         "may now answer 423",
         "minor",
     ),
-    "changed rate limit": (
+    "lower rate limit": (
         lambda s: _op(s, LICENSES, "delete")["x-ymarket-rate-limit"]["tiers"]["base"].update(
             limit=50000
         ),
+        "breaking",
+        "rate limit (`base` tier) is now 50,000 requests per 3600 s (was 100,000",
+        "major",
+    ),
+    "higher rate limit": (
+        lambda s: _op(s, LICENSES, "delete")["x-ymarket-rate-limit"]["tiers"]["base"].update(
+            limit=200000
+        ),
+        "additive",
+        "is now 200,000 requests per 3600 s",
+        "minor",
+    ),
+    "new parallel limit": (
+        lambda s: _op(s, LICENSES, "delete")["x-ymarket-rate-limit"]["tiers"]["base"].update(
+            maxParallel=2
+        ),
+        "breaking",
+        "at most 2 in flight",
+        "major",
+    ),
+    "raised parallel limit": (
+        lambda s: _op(s, ITEMS, "put")["x-ymarket-rate-limit"]["tiers"]["base"].update(
+            maxParallel=8
+        ),
+        "additive",
+        "at most 8 in flight",
+        "minor",
+    ),
+    "new rate-limit tier": (
+        lambda s: _op(s, LICENSES, "delete")["x-ymarket-rate-limit"]["tiers"].update(
+            extended={"limit": 1, "periodSeconds": 1, "source": "test"}
+        ),
+        "additive",
+        "tier `extended` added",
+        "minor",
+    ),
+    "changed default tier": (
+        _set(lambda s: _op(s, OFFERS, "post")["x-ymarket-rate-limit"], "defaultTier", "extended"),
         "patch",
-        "default rate limit is now 50,000 requests per 3600 s (was 100,000",
+        "now pace to the `extended` tier",
+        "patch",
+    ),
+    "new transform": (
+        _set(lambda s: _schema(s, "LicenseType"), "x-ymarket-transform", "trim"),
+        "breaking",
+        "is now transformed by the server: trim",
+        "major",
+    ),
+    "removed transform": (
+        _set(
+            lambda s: _schema(s, "DeleteCampaignOffersRequest")["properties"]["offerIds"],
+            "items",
+            {k: v for k, v in BASE["components"]["schemas"]["ShopSku"].items() if k[:2] != "x-"},
+        ),
+        "additive",
+        "is no longer transformed (trim)",
+        "minor",
+    ),
+    "new placement model": (
+        _set(lambda s: _op(s, ITEMS, "put"), "x-ymarket-placement-models", ["DBS", "FBS"]),
+        "additive",
+        "now also available with model(s) `FBS`",
+        "minor",
+    ),
+    "lower campaign limit": (
+        lambda s: s["x-ymarket-campaign-limits"].update(maxParallel=2),
+        "breaking",
+        "at most 2 requests in flight per campaign (was 4)",
+        "major",
+    ),
+    "higher campaign limit": (
+        lambda s: s["x-ymarket-campaign-limits"].update(maxParallel=8),
+        "additive",
+        "at most 8 requests in flight per campaign (was 4)",
+        "minor",
+    ),
+    "changed repeatability": (
+        _set(lambda s: _op(s, ITEMS, "put"), "x-ymarket-repeatable", False),
+        "patch",
+        "repeatable after an ambiguous failure: now False",
+        "patch",
+    ),
+    "unknown extension": (
+        _set(lambda s: _op(s, ITEMS, "put"), "x-ymarket-future", 1),
+        "patch",
+        "x-ymarket-future` changed",
         "patch",
     ),
     "changed description": (

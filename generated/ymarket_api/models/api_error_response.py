@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -22,22 +22,27 @@ class ApiErrorResponse:
 
     Attributes:
         status (ApiResponseStatusType): `OK`: no errors; `ERROR`: the request failed.
-        errors (list[ApiErrorDTO] | Unset): The errors.
+        errors (list[ApiErrorDTO] | None | Unset): The errors (null on some answers).
     """
 
     status: ApiResponseStatusType
-    errors: list[ApiErrorDTO] | Unset = UNSET
+    errors: list[ApiErrorDTO] | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         status = self.status.value
 
-        errors: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.errors, Unset):
+        errors: list[dict[str, Any]] | None | Unset
+        if isinstance(self.errors, Unset):
+            errors = UNSET
+        elif isinstance(self.errors, list):
             errors = []
-            for errors_item_data in self.errors:
-                errors_item = errors_item_data.to_dict()
-                errors.append(errors_item)
+            for errors_type_0_item_data in self.errors:
+                errors_type_0_item = errors_type_0_item_data.to_dict()
+                errors.append(errors_type_0_item)
+
+        else:
+            errors = self.errors
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -58,14 +63,27 @@ class ApiErrorResponse:
         d = dict(src_dict)
         status = ApiResponseStatusType(d.pop("status"))
 
-        _errors = d.pop("errors", UNSET)
-        errors: list[ApiErrorDTO] | Unset = UNSET
-        if _errors is not UNSET:
-            errors = []
-            for errors_item_data in _errors:
-                errors_item = ApiErrorDTO.from_dict(errors_item_data)
+        def _parse_errors(data: object) -> list[ApiErrorDTO] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                errors_type_0 = []
+                _errors_type_0 = data
+                for errors_type_0_item_data in _errors_type_0:
+                    errors_type_0_item = ApiErrorDTO.from_dict(errors_type_0_item_data)
 
-                errors.append(errors_item)
+                    errors_type_0.append(errors_type_0_item)
+
+                return errors_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[ApiErrorDTO] | None | Unset, data)
+
+        errors = _parse_errors(d.pop("errors", UNSET))
 
         api_error_response = cls(
             status=status,

@@ -16,15 +16,20 @@ class DeleteCampaignOffersDTO:
     """SKUs that were not removed (not found, or stored in a Market warehouse).
 
     Attributes:
-        not_deleted_offer_ids (list[str] | Unset): SKUs that remain in the store.
+        not_deleted_offer_ids (list[str] | None | Unset): SKUs that remain in the store (null or absent when none).
     """
 
-    not_deleted_offer_ids: list[str] | Unset = UNSET
+    not_deleted_offer_ids: list[str] | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        not_deleted_offer_ids: list[str] | Unset = UNSET
-        if not isinstance(self.not_deleted_offer_ids, Unset):
+        not_deleted_offer_ids: list[str] | None | Unset
+        if isinstance(self.not_deleted_offer_ids, Unset):
+            not_deleted_offer_ids = UNSET
+        elif isinstance(self.not_deleted_offer_ids, list):
+            not_deleted_offer_ids = self.not_deleted_offer_ids
+
+        else:
             not_deleted_offer_ids = self.not_deleted_offer_ids
 
         field_dict: dict[str, Any] = {}
@@ -38,7 +43,25 @@ class DeleteCampaignOffersDTO:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        not_deleted_offer_ids = cast(list[str], d.pop("notDeletedOfferIds", UNSET))
+
+        def _parse_not_deleted_offer_ids(data: object) -> list[str] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                not_deleted_offer_ids_type_0 = cast(list[str], data)
+
+                return not_deleted_offer_ids_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[str] | None | Unset, data)
+
+        not_deleted_offer_ids = _parse_not_deleted_offer_ids(
+            d.pop("notDeletedOfferIds", UNSET)
+        )
 
         delete_campaign_offers_dto = cls(
             not_deleted_offer_ids=not_deleted_offer_ids,

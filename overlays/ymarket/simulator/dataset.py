@@ -65,7 +65,7 @@ DATASET_SCHEMA: dict[str, Any] = _object(
                 ["id", "placementModel"],
                 {
                     "id": _ID,
-                    "placementModel": {"enum": ["FBY", "FBS", "EXPRESS", "DBS"]},
+                    "placementModel": {"enum": ["FBY", "FBS", "EXPRESS", "DBS", "LAAS"]},
                     "locked": {"type": "boolean"},
                     "rateLimitTier": {"type": ["string", "null"]},
                 },

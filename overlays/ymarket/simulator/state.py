@@ -45,7 +45,7 @@ class SimulatorError(Exception):
 
 @attrs.define
 class Campaign:
-    """A store (campaign) and its placement model (FBY, FBS, EXPRESS or DBS).
+    """A store (campaign) and its placement model (FBY, FBS, EXPRESS, DBS or LAAS).
 
     ``locked`` campaigns answer 423 to assortment changes; ``rate_limit_tier``
     picks the tier of ``x-ymarket-rate-limit`` enforced (None: each operation's
