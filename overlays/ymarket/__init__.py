@@ -18,7 +18,8 @@ if TYPE_CHECKING:
     from ymarket._client import AsyncClient, Client
     from ymarket._core import DEFAULT_BASE_URL, AllRemainingItems
     from ymarket._dates import TzLike, license_datetime
-    from ymarket._ratelimit import RateLimiter
+    from ymarket._ratelimit import Quota, RateLimiter
+    from ymarket._redis_pacing import PacingStoreError
     from ymarket._retry import RetryPolicy
     from ymarket.errors import (
         ApiError,
@@ -64,7 +65,9 @@ __all__ = [
     "LockedError",
     "NotFoundError",
     "OrderItemsResult",
+    "PacingStoreError",
     "Problem",
+    "Quota",
     "RateLimitError",
     "RateLimiter",
     "RetryPolicy",
@@ -83,7 +86,8 @@ _HOMES = {
     "ymarket._client": ("AsyncClient", "Client"),
     "ymarket._core": ("DEFAULT_BASE_URL", "AllRemainingItems"),
     "ymarket._dates": ("TzLike", "license_datetime"),
-    "ymarket._ratelimit": ("RateLimiter",),
+    "ymarket._ratelimit": ("Quota", "RateLimiter"),
+    "ymarket._redis_pacing": ("PacingStoreError",),
     "ymarket._retry": ("RetryPolicy",),
     "ymarket.errors": (
         "ApiError",

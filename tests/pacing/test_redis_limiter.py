@@ -1,0 +1,285 @@
+"""The Redis-backed limiter against a real server: window, leases, caps, pauses, store failures.
+
+Quota windows are shortened (``ScaledRedisRateLimiter``); waits are real but short.
+Two limiter instances stand for two processes: they share nothing but the server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+
+import pytest
+import redis
+import ymarket
+from redis.crc import key_slot
+from ymarket._ratelimit import Spend
+from ymarket._redis_pacing import RedisRateLimiter
+from ymarket.spec import campaign_limits
+
+from tests.pacing._scaled import ScaledRedisRateLimiter
+from tests.pacing.conftest import RedisServer, free_port
+
+OFFERS = "deleteCampaignOffers"
+ORDERS = "updateOrderItems"
+OPERATIONS = ("deleteOutletLicenses", "updateOutletLicenses", OFFERS, ORDERS)
+
+
+def campaign_cap() -> int:
+    limits = campaign_limits()
+    assert limits is not None
+    return limits.max_parallel
+
+
+def short(server: RedisServer, prefix: str, **options: object) -> ScaledRedisRateLimiter:
+    """deleteCampaignOffers: 10 units per second (the spec's minute scaled by 60)."""
+    return ScaledRedisRateLimiter(server.url, scale=60, limit=10, prefix=prefix, **options)  # type: ignore[arg-type]
+
+
+class TestWindow:
+    def test_spends_until_the_limit_then_waits_for_the_window(
+        self, redis_server: RedisServer, prefix: str
+    ) -> None:
+        first, second = short(redis_server, prefix), short(redis_server, prefix)
+        one, two = first.bucket(OFFERS, 1001), second.bucket(OFFERS, 1001)
+        assert one is not None and two is not None
+        assert one.reserve(6) == 0
+        assert two.reserve(4) == 0
+        wait = one.reserve(1)
+        assert 0 < wait <= one.period + one.margin
+        assert two.used == 10
+        time.sleep(wait)
+        assert two.reserve(1) == 0
+
+    def test_the_wait_is_for_the_spend_that_frees_enough(
+        self, redis_server: RedisServer, prefix: str
+    ) -> None:
+        limiter = short(redis_server, prefix)
+        bucket = limiter.bucket(OFFERS, 1001)
+        assert bucket is not None
+        assert bucket.reserve(5) == 0
+        time.sleep(0.4)
+        assert bucket.reserve(5) == 0
+        # 6 units need both spends gone: the later one leaves ~0.6 s after the first.
+        assert bucket.reserve(6) > bucket.reserve(1) + 0.3
+
+    def test_quotas_are_per_operation_and_campaign(
+        self, redis_server: RedisServer, prefix: str
+    ) -> None:
+        limiter = short(redis_server, prefix)
+        for operation_id, campaign in ((OFFERS, 1001), (OFFERS, 2002), (ORDERS, 1001)):
+            bucket = limiter.bucket(operation_id, campaign)
+            assert bucket is not None
+            assert bucket.reserve(10) == 0
+            assert bucket.reserve(1) > 0
+
+    def test_a_spend_in_flight_holds_the_window_until_answered(
+        self, redis_server: RedisServer, prefix: str
+    ) -> None:
+        first, second = short(redis_server, prefix), short(redis_server, prefix)
+        holder, other = first.bucket(OFFERS, 1001), second.bucket(OFFERS, 1001)
+        assert holder is not None and other is not None
+        spend = holder.acquire(10, time.sleep)
+        time.sleep(holder.period * 1.5)  # in flight longer than the window
+        assert other.used == 10
+        assert other.reserve(1) > 0
+        holder.leave(spend)  # answered now: it leaves one period from now
+        assert not spend.in_flight
+        assert other.used == 10
+        time.sleep(holder.period + holder.margin)
+        assert other.used == 0
+
+
+class TestSlots:
+    def test_the_campaign_cap_across_processes_threads_and_operations(
+        self, redis_server: RedisServer, prefix: str
+    ) -> None:
+        limiters = [RedisRateLimiter(redis_server.url, prefix=prefix) for _ in range(2)]
+        cap = campaign_cap()
+        inside = 0
+        most = 0
+        lock = threading.Lock()
+        full = threading.Event()
+
+        def work(n: int) -> None:
+            nonlocal inside, most
+            bucket = limiters[n % 2].bucket(OPERATIONS[n % len(OPERATIONS)], 1001)
+            assert bucket is not None
+            spend = bucket.acquire(1, time.sleep)
+            with lock:
+                inside += 1
+                most = max(most, inside)
+                if inside == cap:
+                    full.set()
+            full.wait(timeout=5)
+            time.sleep(0.02)
+            with lock:
+                inside -= 1
+            bucket.leave(spend)
+
+        threads = [threading.Thread(target=work, args=(n,)) for n in range(16)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=20)
+        assert full.is_set()
+        assert most == cap
+
+    def test_the_campaign_cap_between_asyncio_tasks(
+        self, redis_server: RedisServer, prefix: str
+    ) -> None:
+        limiters = [RedisRateLimiter(redis_server.url, prefix=prefix) for _ in range(2)]
+        inside = 0
+        most = 0
+
+        async def work(n: int) -> None:
+            nonlocal inside, most
+            bucket = limiters[n % 2].bucket(OPERATIONS[n % len(OPERATIONS)], 1001)
+            assert bucket is not None
+            spend = await bucket.acquire_async(1, asyncio.sleep)
+            inside += 1
+            most = max(most, inside)
+            await asyncio.sleep(0.02)
+            inside -= 1
+            bucket.leave(spend)
+
+        async def main() -> None:
+            await asyncio.gather(*(work(n) for n in range(16)))
+
+        asyncio.run(main())
+        assert most == campaign_cap()
+
+    def test_an_operations_own_max_parallel(self, redis_server: RedisServer, prefix: str) -> None:
+        limiter = ScaledRedisRateLimiter(redis_server.url, scale=1, max_parallel=2, prefix=prefix)
+        bucket = limiter.bucket(OFFERS, 1001)
+        assert bucket is not None and bucket.max_parallel == 2 < campaign_cap()
+        held = [bucket.acquire(1, time.sleep) for _ in range(2)]
+        other = limiter.bucket(ORDERS, 1001)
+        assert other is not None
+        sleeps: list[float] = []
+
+        def refuse_to_wait(seconds: float) -> None:
+            sleeps.append(seconds)
+            raise TimeoutError
+
+        with pytest.raises(TimeoutError):
+            bucket.acquire(1, refuse_to_wait)
+        other.leave(other.acquire(1, refuse_to_wait))  # the campaign still has room
+        bucket.leave(held[0])
+        bucket.leave(bucket.acquire(1, refuse_to_wait))
+        assert sleeps == [pytest.approx(limiter.poll_seconds)]
+
+    def test_a_dead_holder_frees_its_slots_when_its_lease_runs_out(
+        self, redis_server: RedisServer, prefix: str
+    ) -> None:
+        lease = 0.5
+        dead = RedisRateLimiter(redis_server.url, prefix=prefix, lease_seconds=lease)
+        held = []
+        for n in range(campaign_cap()):
+            bucket = dead.bucket(OPERATIONS[n % len(OPERATIONS)], 1001)
+            assert bucket is not None
+            held.append(bucket.acquire(1, time.sleep))  # and never answered
+        alive = RedisRateLimiter(redis_server.url, prefix=prefix)
+        bucket = alive.bucket(ORDERS, 1001)
+        assert bucket is not None
+        spend = bucket.acquire(1, time.sleep)
+        waited = spend.stamp - max(s.stamp for s in held)  # on the server's clock
+        assert lease - 0.05 <= waited <= lease + 0.5
+
+
+class TestSharedState:
+    def test_a_pause_holds_every_worker_of_that_quota(
+        self, redis_server: RedisServer, prefix: str
+    ) -> None:
+        first, second = short(redis_server, prefix), short(redis_server, prefix)
+        refused, other = first.bucket(OFFERS, 1001), second.bucket(OFFERS, 1001)
+        elsewhere = second.bucket(OFFERS, 2002)
+        assert refused is not None and other is not None and elsewhere is not None
+        refused.pause(30)
+        assert 29 < other.reserve(1) <= 30
+        assert elsewhere.reserve(1) == 0
+
+    def test_quota_headers_seen_by_one_worker_are_read_by_all(
+        self, redis_server: RedisServer, prefix: str
+    ) -> None:
+        first, second = short(redis_server, prefix), short(redis_server, prefix)
+        bucket = first.bucket(OFFERS, 1001)
+        assert bucket is not None
+        assert second.quota(OFFERS, 1001) is None
+        bucket.observe(
+            {
+                "X-RateLimit-Resource-Limit": "5000",
+                "X-RateLimit-Resource-Remaining": "0",
+                "X-RateLimit-Resource-Until": "Mon, 23 Nov 2026 05:00:30 GMT",
+            }
+        )
+        seen = second.quota(OFFERS, 1001)
+        assert seen is not None
+        assert (seen.limit, seen.remaining) == (5000, 0)
+        assert seen.until is not None and seen.until.isoformat() == "2026-11-23T05:00:30+00:00"
+
+    def test_one_campaigns_keys_share_a_cluster_slot(
+        self, redis_server: RedisServer, prefix: str
+    ) -> None:
+        limiter = RedisRateLimiter(redis_server.url, prefix=prefix)
+        for operation_id in OPERATIONS:
+            bucket = limiter.bucket(operation_id, 1001)
+            assert bucket is not None
+            bucket.leave(bucket.acquire(1, time.sleep))
+            bucket.pause(0.001)
+        raw = redis.Redis.from_url(redis_server.url).keys(f"{{{prefix}:*")
+        keys = [key if isinstance(key, bytes) else str(key).encode() for key in raw]
+        assert len(keys) >= 2 * len(OPERATIONS)  # a window and a state each
+        assert all(key.startswith(f"{{{prefix}:campaign:1001}}:".encode()) for key in keys)
+        assert len({key_slot(key) for key in keys}) == 1
+
+
+class TestStore:
+    def test_unreachable_at_start_is_a_clear_error(self) -> None:
+        url = f"redis://user:secret@127.0.0.1:{free_port()}/0"
+        with pytest.raises(ymarket.PacingStoreError, match="does not answer") as caught:
+            ymarket.RateLimiter.from_url(url)
+        assert "secret" not in str(caught.value)
+
+    def test_from_env_reads_the_url(
+        self, redis_server: RedisServer, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setenv("YANDEX_MARKET_RATE_LIMIT_URL", redis_server.url)
+        assert isinstance(ymarket.RateLimiter.from_env("extended"), RedisRateLimiter)
+        monkeypatch.delenv("YANDEX_MARKET_RATE_LIMIT_URL")
+        local = ymarket.RateLimiter.from_env("extended")
+        assert type(local) is ymarket.RateLimiter and local.tier == "extended"
+
+    def test_lost_mid_job_the_callers_wait_for_it(
+        self,
+        tmp_path_factory: pytest.TempPathFactory,
+        prefix: str,
+        caplog: pytest.LogCaptureFixture,
+    ) -> None:
+        server = RedisServer(tmp_path_factory.mktemp("lost"))
+        limiter = RedisRateLimiter(server.url, prefix=prefix)
+        bucket = limiter.bucket(OFFERS, 1001)
+        assert bucket is not None
+        bucket.leave(bucket.acquire(1, time.sleep))
+        server.stop()
+        sleeps: list[float] = []
+        restarted: list[RedisServer] = []
+
+        def sleep(seconds: float) -> None:
+            sleeps.append(seconds)
+            if len(sleeps) == 3:  # the store comes back on the same port
+                restarted.append(RedisServer(tmp_path_factory.mktemp("back"), port=server.port))
+
+        try:
+            with caplog.at_level(logging.WARNING, logger="ymarket.pacing"):
+                spend: Spend = bucket.acquire(1, sleep)
+        finally:
+            for again in restarted:
+                again.stop()
+        assert spend.in_flight
+        assert len(sleeps) == 3 and sleeps == sorted(sleeps)  # backing off, never sent unpaced
+        messages = [record.getMessage() for record in caplog.records]
+        assert any("unreachable" in m and "nothing is sent unpaced" in m for m in messages)
+        assert any("answers again" in m for m in messages)
