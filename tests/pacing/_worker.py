@@ -3,7 +3,8 @@
 ``delete``: delete SKUs ``--first`` .. ``--first + --count - 1`` of the benchmark store
 from a served simulator, paced by the Redis limiter (windows ``--scale`` times
 shorter, as the simulator's scaled clock); resumed after exhausted retries as the
-README says. Prints one JSON line: not_deleted, retries, resumes, seconds.
+README says. Prints one JSON line: not_deleted, unfinished, retries, resumes,
+seconds, and sent (wall-clock times of the first and last request).
 ``--shift S`` moves this process's clocks (``time.time``/``time.monotonic``) by S
 seconds first, as a host whose clock is off.
 
@@ -70,6 +71,7 @@ def hold(args: argparse.Namespace) -> None:
 
 def delete(args: argparse.Namespace) -> None:
     """Delete this worker's SKUs, resuming after exhausted retries."""
+    import httpx
     import ymarket
 
     from tests.benchmarks._common import ScaledClock
@@ -89,8 +91,23 @@ def delete(args: argparse.Namespace) -> None:
     not_deleted: list[str] = []
     retries = resumes = 0
     started = time.monotonic()
+    sent: list[float] = []
+    inner = httpx.HTTPTransport()
+
+    class Timed(httpx.BaseTransport):
+        def handle_request(self, request: httpx.Request) -> httpx.Response:
+            sent.append(time.time())
+            return inner.handle_request(request)
+
+        def close(self) -> None:
+            inner.close()
+
     with ymarket.Client(
-        api_key=API_KEY, base_url=args.base_url, rate_limit=rate_limit, sleep=sleep
+        api_key=API_KEY,
+        base_url=args.base_url,
+        rate_limit=rate_limit,
+        sleep=sleep,
+        transport=Timed(),
     ) as client:
         for _ in range(100):
             try:
@@ -110,6 +127,7 @@ def delete(args: argparse.Namespace) -> None:
         "retries": retries,
         "resumes": resumes,
         "seconds": time.monotonic() - started,
+        "sent": [min(sent), max(sent)] if sent else [],
     }
     print(json.dumps(report), flush=True)
 

@@ -19,8 +19,8 @@ from ymarket._ratelimit import Spend
 from ymarket._redis_pacing import RedisRateLimiter
 from ymarket.spec import campaign_limits
 
+from tests.pacing._redis import RedisServer, free_port
 from tests.pacing._scaled import ScaledRedisRateLimiter
-from tests.pacing.conftest import RedisServer, free_port
 
 OFFERS = "deleteCampaignOffers"
 ORDERS = "updateOrderItems"

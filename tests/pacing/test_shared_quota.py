@@ -15,51 +15,15 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-import httpx
 import pytest
 from ymarket._redis_pacing import RedisRateLimiter
 
-from tests.pacing.conftest import RedisServer, free_port
+from tests.pacing._redis import RedisServer
+from tests.pacing._served import SCALE, ServedSimulator
 from tests.soak._sim import sku
 
-SCALE = 60
 REPO_ROOT = Path(__file__).resolve().parents[2]
-
-
-class ServedSimulator:
-    """``python -m tests.benchmarks._serve`` on a free loopback port."""
-
-    def __init__(self, offers: int) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "tests.benchmarks._serve", "--port", str(self.port),
-             "--offers", str(offers), "--clock", f"scaled:{SCALE}"],
-            cwd=REPO_ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(f"{self.url}/__simulator__/faults", timeout=1).raise_for_status()
-                return
-            except httpx.HTTPError:
-                if time.monotonic() > deadline or self.process.poll() is not None:
-                    self.stop()
-                    raise
-                time.sleep(0.05)
-
-    def requests(self) -> list[dict[str, Any]]:
-        answer = httpx.get(f"{self.url}/__simulator__/requests", timeout=30)
-        recorded: list[dict[str, Any]] = answer.json()
-        return recorded
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=10)
 
 
 @pytest.fixture
