@@ -89,6 +89,11 @@ for _, m in ipairs(redis.call('ZRANGEBYSCORE', W, '-inf', now - period)) do
   end
 end
 local used = tonumber(redis.call('HGET', S, 'used') or '0')
+if used ~= 0 and redis.call('EXISTS', W) == 0 then
+  -- The window expired or was evicted without its count: nothing is in it.
+  used = 0
+  redis.call('HSET', S, 'used', 0)
+end
 if mode == 'used' then return {2, used} end
 local paused = tonumber(redis.call('HGET', S, 'paused') or '0')
 if now < paused then return {0, paused - now} end
@@ -147,6 +152,17 @@ if redis.call('PTTL', KEYS[1]) < ttl then redis.call('PEXPIRE', KEYS[1], ttl) en
 return until_
 """
 
+# KEYS: state. ARGV: limit, remaining, until (as the headers said), time to live (ms).
+# The state key may be new here: it expires like the others.
+_OBSERVE = """
+redis.call('HSET', KEYS[1], 'seen_limit', ARGV[1], 'seen_remaining', ARGV[2],
+  'seen_until', ARGV[3])
+if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[4]) then
+  redis.call('PEXPIRE', KEYS[1], ARGV[4])
+end
+return 1
+"""
+
 _STORE_RETRY_FIRST = 0.25
 _STORE_RETRY_MOST = 5.0
 
@@ -173,6 +189,7 @@ class _Store:
         self.acquire = client.register_script(_ACQUIRE)
         self.leave = client.register_script(_LEAVE)
         self.pause = client.register_script(_PAUSE)
+        self.observe = client.register_script(_OBSERVE)
 
 
 class RedisQuotaBucket(QuotaBucket):
@@ -287,7 +304,10 @@ class RedisQuotaBucket(QuotaBucket):
             "seen_until": "" if seen.until is None else seen.until.strftime(_RFC_822),
         }
         try:
-            self._limiter.store().client.hset(self._keys[2], mapping=fields)
+            self._limiter.store().observe(
+                keys=[self._keys[2]],
+                args=[*fields.values(), round((2 * self.period + 60) * 1000)],
+            )
         except self._limiter.store_errors as exc:
             logger.debug("pacing store unreachable: quota headers not shared (%s)", exc)
         self._quota = seen

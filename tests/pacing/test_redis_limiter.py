@@ -91,6 +91,18 @@ class TestWindow:
         time.sleep(holder.period + holder.margin)
         assert other.used == 0
 
+    def test_a_window_lost_by_eviction_resets_its_count(
+        self, redis_server: RedisServer, prefix: str
+    ) -> None:
+        limiter = RedisRateLimiter(redis_server.url, prefix=prefix)
+        bucket = limiter.bucket(OFFERS, 1001)
+        assert bucket is not None
+        assert bucket.reserve(bucket.limit) == 0
+        assert bucket.reserve(1) > 0
+        redis.Redis.from_url(redis_server.url).delete(f"{{{prefix}:campaign:1001}}:{OFFERS}:window")
+        assert bucket.used == 0
+        assert bucket.reserve(bucket.limit) == 0
+
 
 class TestSlots:
     def test_the_campaign_cap_across_processes_threads_and_operations(
