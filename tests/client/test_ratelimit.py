@@ -15,6 +15,12 @@ from ymarket._ratelimit import LocalQuotaBucket, seconds_until, wait_after_refus
 from ymarket.spec import RateLimitTier, campaign_limits, operation
 
 from tests.client.conftest import AsyncClientFactory, ClientFactory, FakeTime, ok_handler, run
+from tests.pacing._concurrency import (
+    holding,
+    holding_async,
+    most_inside_tasks,
+    most_inside_threads,
+)
 
 
 def tier(limit: int, period: float, max_parallel: int | None = None) -> RateLimitTier:
@@ -80,52 +86,13 @@ class TestBucket:
 
     def test_parallel_slots_between_threads(self, fake_time: FakeTime) -> None:
         bucket = LocalQuotaBucket(tier(1000, 60, max_parallel=3), fake_time.clock)
-        inside = 0
-        most = 0
-        lock = threading.Lock()
-        full = threading.Event()
-
-        def work() -> None:
-            nonlocal inside, most
-            bucket.acquire(1, fake_time.sleep)
-            with lock:
-                inside += 1
-                most = max(most, inside)
-                if inside == 3:
-                    full.set()
-            full.wait(timeout=5)
-            with lock:
-                inside -= 1
-            bucket.leave()
-
-        threads = [threading.Thread(target=work) for _ in range(12)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=10)
-        assert most == 3
-        assert full.is_set()
+        enter = holding(lambda n: bucket, fake_time.sleep)
+        assert most_inside_threads(enter, workers=12, full_at=3) == 3
 
     def test_parallel_slots_between_tasks(self, fake_time: FakeTime) -> None:
         bucket = LocalQuotaBucket(tier(1000, 60, max_parallel=2), fake_time.clock)
-        inside = 0
-        most = 0
-
-        async def work() -> None:
-            nonlocal inside, most
-            await bucket.acquire_async(1, fake_time.async_sleep)
-            inside += 1
-            most = max(most, inside)
-            for _ in range(3):
-                await asyncio.sleep(0)
-            inside -= 1
-            bucket.leave()
-
-        async def main() -> None:
-            await asyncio.gather(*(work() for _ in range(10)))
-
-        asyncio.run(main())
-        assert most == 2
+        enter = holding_async(lambda n: bucket, fake_time.async_sleep)
+        assert most_inside_tasks(enter, workers=10) == 2
 
 
 class TestClientPacing:
@@ -275,57 +242,14 @@ class TestCampaignCap:
 
     def test_threads_mixing_operations_on_one_campaign(self, fake_time: FakeTime) -> None:
         limiter = ymarket.RateLimiter(clock=fake_time.clock)
-        cap = campaign_cap()
-        inside = 0
-        most = 0
-        lock = threading.Lock()
-        full = threading.Event()
-
-        def work(n: int) -> None:
-            nonlocal inside, most
-            bucket = limiter.bucket(OPERATIONS[n % len(OPERATIONS)], 1001)
-            assert bucket is not None
-            spend = bucket.acquire(1, fake_time.sleep)
-            with lock:
-                inside += 1
-                most = max(most, inside)
-                if inside == cap:
-                    full.set()
-            full.wait(timeout=5)
-            with lock:
-                inside -= 1
-            bucket.leave(spend)
-
-        threads = [threading.Thread(target=work, args=(n,)) for n in range(16)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=10)
-        assert full.is_set()
-        assert most == cap
+        enter = holding(lambda n: limiter.bucket(OPERATIONS[n % 4], 1001), fake_time.sleep)
+        assert most_inside_threads(enter, workers=16, full_at=campaign_cap()) == campaign_cap()
 
     def test_tasks_mixing_operations_on_one_campaign(self, fake_time: FakeTime) -> None:
         limiter = ymarket.RateLimiter(clock=fake_time.clock)
-        inside = 0
-        most = 0
-
-        async def work(n: int) -> None:
-            nonlocal inside, most
-            bucket = limiter.bucket(OPERATIONS[n % len(OPERATIONS)], 1001)
-            assert bucket is not None
-            spend = await bucket.acquire_async(1, fake_time.async_sleep)
-            inside += 1
-            most = max(most, inside)
-            for _ in range(3):
-                await asyncio.sleep(0)
-            inside -= 1
-            bucket.leave(spend)
-
-        async def main() -> None:
-            await asyncio.gather(*(work(n) for n in range(16)))
-
-        asyncio.run(main())
-        assert most == campaign_cap()
+        bucket_of = lambda n: limiter.bucket(OPERATIONS[n % 4], 1001)  # noqa: E731
+        enter = holding_async(bucket_of, fake_time.async_sleep)
+        assert most_inside_tasks(enter, workers=16) == campaign_cap()
 
     def test_other_campaigns_have_their_own_cap(self, fake_time: FakeTime) -> None:
         limiter = ymarket.RateLimiter(clock=fake_time.clock)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import threading
 import time
 
 import pytest
@@ -19,6 +18,12 @@ from ymarket._ratelimit import Spend
 from ymarket._redis_pacing import RedisRateLimiter
 from ymarket.spec import campaign_limits
 
+from tests.pacing._concurrency import (
+    holding,
+    holding_async,
+    most_inside_tasks,
+    most_inside_threads,
+)
 from tests.pacing._redis import RedisServer, free_port
 from tests.pacing._scaled import ScaledRedisRateLimiter
 
@@ -33,9 +38,9 @@ def campaign_cap() -> int:
     return limits.max_parallel
 
 
-def short(server: RedisServer, prefix: str, **options: object) -> ScaledRedisRateLimiter:
+def short(server: RedisServer, prefix: str) -> ScaledRedisRateLimiter:
     """deleteCampaignOffers: 10 units per second (the spec's minute scaled by 60)."""
-    return ScaledRedisRateLimiter(server.url, scale=60, limit=10, prefix=prefix, **options)  # type: ignore[arg-type]
+    return ScaledRedisRateLimiter(server.url, scale=60, limit=10, prefix=prefix)
 
 
 class TestWindow:
@@ -109,59 +114,16 @@ class TestSlots:
         self, redis_server: RedisServer, prefix: str
     ) -> None:
         limiters = [RedisRateLimiter(redis_server.url, prefix=prefix) for _ in range(2)]
-        cap = campaign_cap()
-        inside = 0
-        most = 0
-        lock = threading.Lock()
-        full = threading.Event()
-
-        def work(n: int) -> None:
-            nonlocal inside, most
-            bucket = limiters[n % 2].bucket(OPERATIONS[n % len(OPERATIONS)], 1001)
-            assert bucket is not None
-            spend = bucket.acquire(1, time.sleep)
-            with lock:
-                inside += 1
-                most = max(most, inside)
-                if inside == cap:
-                    full.set()
-            full.wait(timeout=5)
-            time.sleep(0.02)
-            with lock:
-                inside -= 1
-            bucket.leave(spend)
-
-        threads = [threading.Thread(target=work, args=(n,)) for n in range(16)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=20)
-        assert full.is_set()
-        assert most == cap
+        enter = holding(lambda n: limiters[n % 2].bucket(OPERATIONS[n % 4], 1001), time.sleep)
+        assert most_inside_threads(enter, workers=16, full_at=campaign_cap()) == campaign_cap()
 
     def test_the_campaign_cap_between_asyncio_tasks(
         self, redis_server: RedisServer, prefix: str
     ) -> None:
         limiters = [RedisRateLimiter(redis_server.url, prefix=prefix) for _ in range(2)]
-        inside = 0
-        most = 0
-
-        async def work(n: int) -> None:
-            nonlocal inside, most
-            bucket = limiters[n % 2].bucket(OPERATIONS[n % len(OPERATIONS)], 1001)
-            assert bucket is not None
-            spend = await bucket.acquire_async(1, asyncio.sleep)
-            inside += 1
-            most = max(most, inside)
-            await asyncio.sleep(0.02)
-            inside -= 1
-            bucket.leave(spend)
-
-        async def main() -> None:
-            await asyncio.gather(*(work(n) for n in range(16)))
-
-        asyncio.run(main())
-        assert most == campaign_cap()
+        bucket_of = lambda n: limiters[n % 2].bucket(OPERATIONS[n % 4], 1001)  # noqa: E731
+        enter = holding_async(bucket_of, asyncio.sleep)
+        assert most_inside_tasks(enter, workers=16) == campaign_cap()
 
     def test_an_operations_own_max_parallel(self, redis_server: RedisServer, prefix: str) -> None:
         limiter = ScaledRedisRateLimiter(redis_server.url, scale=1, max_parallel=2, prefix=prefix)
