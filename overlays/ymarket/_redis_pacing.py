@@ -440,5 +440,16 @@ class RedisRateLimiter(RateLimiter):
         return RedisQuotaBucket(self, tier, keys, campaign_cap)
 
     def close(self) -> None:
-        """Close the connections to the store."""
+        """Close the synchronous connections to the store."""
         self._store.client.close()
+
+    async def aclose(self) -> None:
+        """Close the running loop's connections to the store (before the loop ends).
+
+        The asyncio client of a loop belongs to that loop; one left open is
+        closed when it is collected, with a ResourceWarning.
+        """
+        with self._lock:
+            found = self._async_stores.pop(asyncio.get_running_loop(), None)
+        if found is not None:
+            await found.client.aclose()

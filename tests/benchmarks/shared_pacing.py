@@ -129,7 +129,9 @@ def acquire_cost(section: Section, server: RedisServer, *, rounds: int) -> None:
         started = time.perf_counter()
         for _ in range(calls):
             redis_bucket.leave(await redis_bucket.acquire_async(1, asyncio.sleep))
-        return (time.perf_counter() - started) / calls
+        seconds = (time.perf_counter() - started) / calls
+        await shared.aclose()
+        return seconds
 
     asynchronous = min(asyncio.run(async_calls(200)) for _ in range(rounds))
     section.add(

@@ -43,8 +43,13 @@ def most_inside_threads(enter: Callable[[int], Release], *, workers: int, full_a
     return most
 
 
-def most_inside_tasks(enter: Callable[[int], Awaitable[Release]], *, workers: int) -> int:
-    """Like :func:`most_inside_threads` with asyncio tasks, each staying a few loop turns."""
+def most_inside_tasks(
+    enter: Callable[[int], Awaitable[Release]],
+    *,
+    workers: int,
+    before_end: Callable[[], Awaitable[None]] | None = None,
+) -> int:
+    """Like :func:`most_inside_threads` with asyncio tasks; ``before_end`` runs in the loop last."""
     inside = 0
     most = 0
 
@@ -59,6 +64,8 @@ def most_inside_tasks(enter: Callable[[int], Awaitable[Release]], *, workers: in
 
     async def main() -> None:
         await asyncio.gather(*(work(n) for n in range(workers)))
+        if before_end is not None:
+            await before_end()
 
     asyncio.run(main())
     return most

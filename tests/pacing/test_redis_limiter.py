@@ -123,7 +123,12 @@ class TestSlots:
         limiters = [RedisRateLimiter(redis_server.url, prefix=prefix) for _ in range(2)]
         bucket_of = lambda n: limiters[n % 2].bucket(OPERATIONS[n % 4], 1001)  # noqa: E731
         enter = holding_async(bucket_of, asyncio.sleep)
-        assert most_inside_tasks(enter, workers=16) == campaign_cap()
+
+        async def close() -> None:
+            for limiter in limiters:
+                await limiter.aclose()
+
+        assert most_inside_tasks(enter, workers=16, before_end=close) == campaign_cap()
 
     def test_an_operations_own_max_parallel(self, redis_server: RedisServer, prefix: str) -> None:
         limiter = ScaledRedisRateLimiter(redis_server.url, scale=1, max_parallel=2, prefix=prefix)
