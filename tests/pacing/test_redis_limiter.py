@@ -16,6 +16,7 @@ import ymarket
 from redis.crc import key_slot
 from ymarket._ratelimit import Spend
 from ymarket._redis_pacing import RedisRateLimiter
+from ymarket.simulator import Simulator
 from ymarket.spec import campaign_limits
 
 from tests.pacing._concurrency import (
@@ -26,6 +27,7 @@ from tests.pacing._concurrency import (
 )
 from tests.pacing._redis import RedisServer, free_port
 from tests.pacing._scaled import ScaledRedisRateLimiter
+from tests.soak._sim import API_KEY, CAMPAIGN, bench_dataset, sku
 
 OFFERS = "deleteCampaignOffers"
 ORDERS = "updateOrderItems"
@@ -262,3 +264,38 @@ class TestStore:
         messages = [record.getMessage() for record in caplog.records]
         assert any("unreachable" in m and "nothing is sent unpaced" in m for m in messages)
         assert any("answers again" in m for m in messages)
+
+
+class TestClients:
+    """The clients pace through the shared limiter with the costs the spec counts."""
+
+    def test_client_and_async_client(self, redis_server: RedisServer, prefix: str) -> None:
+        simulator = Simulator(bench_dataset(3000))
+        limiter = RedisRateLimiter(redis_server.url, prefix=prefix)
+        with ymarket.Client(
+            api_key=API_KEY,
+            base_url="http://127.0.0.1",
+            transport=simulator.sync_transport(),
+            rate_limit=limiter,
+        ) as client:
+            first = client.delete_campaign_offers(CAMPAIGN, [sku(n) for n in range(1500)])
+
+        async def job() -> ymarket.DeleteOffersResult:
+            async with ymarket.AsyncClient(
+                api_key=API_KEY,
+                base_url="http://127.0.0.1",
+                transport=simulator.async_transport(),
+                rate_limit=limiter,
+            ) as client:
+                result = await client.delete_campaign_offers(
+                    CAMPAIGN, [sku(n) for n in range(1500, 3000)]
+                )
+            await limiter.aclose()
+            return result
+
+        second = asyncio.run(job())
+        assert first.requested == second.requested == 1500
+        bucket = limiter.bucket(OFFERS, CAMPAIGN)
+        assert bucket is not None
+        assert bucket.used == 3000  # both jobs' SKUs, in one window on the server
+        assert not any(r.status == 420 for r in simulator.requests)
