@@ -69,3 +69,21 @@ class RedisServer:
     def stop(self) -> None:
         self.process.terminate()
         self.process.wait(timeout=10)
+
+
+def server_seconds(url: str) -> float:
+    """The Redis server's clock now (what the limiter stamps with)."""
+    client = redis.Redis.from_url(url)
+    seconds, micro = client.time()
+    client.close()
+    return float(seconds) + micro / 1_000_000
+
+
+def assert_granted_when_a_lease_ran_out(
+    held: list[float], lease: float, asked: float, granted: float
+) -> None:
+    """Slots taken at ``held`` (server time) and never given back: a caller asking at
+    ``asked`` gets one at ``granted``, not before the first lease ran out, nor long after
+    it (or after the ask, when that came later)."""
+    freed = min(held) + lease
+    assert freed - 0.001 <= granted <= max(asked, freed) + 0.5
