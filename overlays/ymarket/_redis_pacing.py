@@ -24,7 +24,10 @@ all. Keys expire a while after their last use.
 Why not a library: ``limits`` (moving window on Redis) stamps with the
 client's clock and has no in-flight rule or concurrency cap; pyrate-limiter's
 Redis bucket counts up to the caller's own ``now``; GCRA buckets (redis-cell)
-over-admit a fixed window. None keeps spends in flight in the window.
+over-admit a fixed window; redis-rate-limiters (and its fork steindamm) has a
+leased semaphore and a token bucket, but as two separate decisions and a bucket
+that over-admits a sliding window. None keeps spends in flight in the window
+or grants window and slots in one atomic step.
 
 When the store is lost mid-job the limiter fails closed: a caller waits and
 asks the store again (logged once per outage) and never sends unpaced.
