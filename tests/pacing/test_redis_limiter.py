@@ -238,8 +238,10 @@ class TestStore:
         local = ymarket.RateLimiter.from_env("extended")
         assert type(local) is ymarket.RateLimiter and local.tier == "extended"
 
+    @pytest.mark.parametrize("kind", ["sync", "async"])
     def test_lost_mid_job_the_callers_wait_for_it(
         self,
+        kind: str,
         tmp_path_factory: pytest.TempPathFactory,
         prefix: str,
         caplog: pytest.LogCaptureFixture,
@@ -258,9 +260,18 @@ class TestStore:
             if len(sleeps) == 3:  # the store comes back on the same port
                 restarted.append(RedisServer(tmp_path_factory.mktemp("back"), port=server.port))
 
+        async def sleep_async(seconds: float) -> None:
+            sleep(seconds)
+
+        async def acquire_async() -> Spend:
+            assert bucket is not None
+            spend = await bucket.acquire_async(1, sleep_async)
+            await limiter.aclose()
+            return spend
+
         try:
             with caplog.at_level(logging.WARNING, logger="ymarket.pacing"):
-                spend: Spend = bucket.acquire(1, sleep)
+                spend = bucket.acquire(1, sleep) if kind == "sync" else asyncio.run(acquire_async())
         finally:
             for again in restarted:
                 again.stop()
