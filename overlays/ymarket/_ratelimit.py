@@ -423,18 +423,22 @@ class RateLimiter:
         *,
         prefix: str = "ymarket",
         lease_seconds: float = 120.0,
+        cluster: bool = False,
     ) -> RateLimiter:
         """A limiter whose state lives in the Redis at ``url``, shared by every process using it.
 
         ``url`` is ``redis://host:port/db`` (``rediss://`` for TLS). Options:
         ``prefix`` (key namespace, default ``"ymarket"``), ``lease_seconds``
         (how long a dead holder's slots stay taken; longer than a request's
-        timeout). Raises :class:`~ymarket._redis_pacing.PacingStoreError` when
-        the store does not answer. Needs the ``redis`` extra.
+        timeout), ``cluster`` (a Redis Cluster; ``url`` names any node).
+        Raises :class:`~ymarket._redis_pacing.PacingStoreError` when the store
+        does not answer. Needs the ``redis`` extra.
         """
         from ymarket._redis_pacing import RedisRateLimiter
 
-        return RedisRateLimiter(url, tier, prefix=prefix, lease_seconds=lease_seconds)
+        return RedisRateLimiter(
+            url, tier, prefix=prefix, lease_seconds=lease_seconds, cluster=cluster
+        )
 
     @staticmethod
     def from_env(tier: str | None = None, *, url: str | None = None) -> RateLimiter:

@@ -40,7 +40,7 @@ import logging
 import uuid
 import weakref
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from ymarket._ratelimit import (
@@ -52,10 +52,6 @@ from ymarket._ratelimit import (
     quota_from_headers,
 )
 from ymarket.spec import RateLimitTier, campaign_limits
-
-if TYPE_CHECKING:
-    import redis
-    import redis.asyncio
 
 __all__ = ["PacingStoreError", "RedisQuotaBucket", "RedisRateLimiter"]
 
@@ -366,7 +362,8 @@ class RedisRateLimiter(RateLimiter):
 
     ``prefix`` namespaces the keys; ``lease_seconds`` is how long a holder that
     died keeps its slots (make it longer than a request's timeout);
-    ``poll_seconds`` is how often a caller waiting for a slot asks again.
+    ``poll_seconds`` is how often a caller waiting for a slot asks again;
+    ``cluster`` talks to a Redis Cluster (``url`` names any of its nodes).
     """
 
     def __init__(
@@ -377,11 +374,14 @@ class RedisRateLimiter(RateLimiter):
         prefix: str = "ymarket",
         lease_seconds: float = 120.0,
         poll_seconds: float = 0.01,
+        cluster: bool = False,
     ) -> None:
         super().__init__(tier)
         try:
             import redis
             import redis.asyncio
+            import redis.asyncio.cluster
+            import redis.cluster
         except ImportError as exc:  # pragma: no cover - depends on the install
             raise ImportError(
                 "shared pacing needs the redis extra: pip install 'ymarket-partner[redis]'"
@@ -391,20 +391,25 @@ class RedisRateLimiter(RateLimiter):
         self.prefix = prefix
         self.lease_seconds = lease_seconds
         self.poll_seconds = poll_seconds
+        # Failures of the store itself (not of a script): the callers wait for it.
         self.store_errors: tuple[type[BaseException], ...] = (
             redis.ConnectionError,
             redis.TimeoutError,
+            redis.exceptions.ClusterError,
         )
-        client = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
+        self._async_client_class: Any = (
+            redis.asyncio.cluster.RedisCluster if cluster else redis.asyncio.Redis
+        )
+        client_class: Any = redis.cluster.RedisCluster if cluster else redis.Redis
         try:
+            client = client_class.from_url(url, socket_timeout=5, socket_connect_timeout=5)
             client.ping()
-        except redis.RedisError as exc:
+        except (redis.RedisError, redis.exceptions.RedisClusterException) as exc:
             raise PacingStoreError(f"the pacing store {self.url} does not answer: {exc}") from exc
         self._store = _Store(client)
         self._async_stores: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Store] = (
             weakref.WeakKeyDictionary()
         )
-        self._async_client_class: type[redis.asyncio.Redis] = redis.asyncio.Redis
 
     def __repr__(self) -> str:
         return f"RateLimiter.from_url({self.url!r}, tier={self.tier!r})"

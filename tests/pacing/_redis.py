@@ -11,6 +11,7 @@ import socket
 import subprocess
 import time
 from pathlib import Path
+from typing import Any
 
 import redis
 
@@ -36,11 +37,17 @@ def free_port() -> int:
 
 
 class RedisServer:
-    """One server process on a free loopback port."""
+    """One server process on a free loopback port.
 
-    def __init__(self, folder: Path, *, port: int | None = None) -> None:
+    ``cluster``: a Redis Cluster of this one node, holding every slot.
+    """
+
+    def __init__(self, folder: Path, *, port: int | None = None, cluster: bool = False) -> None:
         self.port = port or free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.url = f"redis://127.0.0.1:{self.port}" + ("" if cluster else "/0")
+        # The cluster bus listens on a port of its own (port + 10000 unless set).
+        clustering = ["--cluster-enabled", "yes", "--cluster-port", str(free_port()),
+                      "--cluster-config-file", str(folder / "nodes")]  # fmt: skip
         self.process = subprocess.Popen(
             [
                 server_binary(),
@@ -49,6 +56,7 @@ class RedisServer:
                 "--save", "",
                 "--appendonly", "no",
                 "--dir", str(folder),
+                *(clustering if cluster else []),
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -63,6 +71,14 @@ class RedisServer:
                 if time.monotonic() > deadline or self.process.poll() is not None:
                     self.stop()
                     raise
+                time.sleep(0.02)
+        if cluster:
+            command: Any = client.execute_command  # untyped in redis-py
+            command("CLUSTER", "ADDSLOTSRANGE", 0, 16383)
+            while b"cluster_state:ok" not in command("CLUSTER", "INFO"):
+                if time.monotonic() > deadline:
+                    self.stop()
+                    raise TimeoutError("the one-node cluster did not come up")
                 time.sleep(0.02)
         client.close()
 

@@ -315,3 +315,33 @@ class TestClients:
         assert bucket is not None
         assert bucket.used == 3000  # both jobs' SKUs, in one window on the server
         assert not any(r.status == 420 for r in simulator.requests)
+
+
+class TestCluster:
+    def test_on_a_redis_cluster(
+        self, tmp_path_factory: pytest.TempPathFactory, prefix: str
+    ) -> None:
+        server = RedisServer(tmp_path_factory.mktemp("cluster"), cluster=True)
+        try:
+            limiters = [
+                ymarket.RateLimiter.from_url(server.url, prefix=prefix, cluster=True)
+                for _ in range(2)
+            ]
+            enter = holding(lambda n: limiters[n % 2].bucket(OPERATIONS[n % 4], 1001), time.sleep)
+            assert most_inside_threads(enter, workers=8, full_at=campaign_cap()) == campaign_cap()
+            bucket_of = lambda n: limiters[n % 2].bucket(OPERATIONS[n % 4], 1001)  # noqa: E731
+
+            async def close() -> None:
+                for limiter in limiters:
+                    assert isinstance(limiter, RedisRateLimiter)
+                    await limiter.aclose()
+
+            enter_async = holding_async(bucket_of, asyncio.sleep)
+            assert most_inside_tasks(enter_async, workers=8, before_end=close) == campaign_cap()
+            one, two = limiters[0].bucket(OFFERS, 1001), limiters[1].bucket(OFFERS, 1001)
+            assert one is not None and two is not None
+            assert 0 < one.used < one.limit  # the holders above of this operation spent 1 each
+            assert one.reserve(one.limit - two.used) == 0
+            assert two.reserve(1) > 0
+        finally:
+            server.stop()

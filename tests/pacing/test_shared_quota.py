@@ -91,6 +91,7 @@ def test_a_worker_killed_while_holding_slots_blocks_others_only_until_its_lease(
     held = json.loads(holder.stdout.readline())["stamps"]
     os.kill(holder.pid, signal.SIGKILL)
     holder.wait(timeout=10)
+    holder.stdout.close()
     limiter = RedisRateLimiter(redis_server.url, prefix=prefix)
     bucket = limiter.bucket("deleteCampaignOffers", 1001)
     assert bucket is not None
