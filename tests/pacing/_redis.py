@@ -43,7 +43,17 @@ class RedisServer:
     """
 
     def __init__(self, folder: Path, *, port: int | None = None, cluster: bool = False) -> None:
-        self.port = port or free_port()
+        # A free port may be taken between the probe and the server's bind: try another.
+        for attempt in range(3):
+            self.port = port or free_port()
+            try:
+                self._start(folder, cluster)
+                return
+            except (redis.ConnectionError, ProcessLookupError):
+                if port is not None or attempt == 2:
+                    raise
+
+    def _start(self, folder: Path, cluster: bool) -> None:
         self.url = f"redis://127.0.0.1:{self.port}" + ("" if cluster else "/0")
         # The cluster bus listens on a port of its own (port + 10000 unless set).
         clustering = ["--cluster-enabled", "yes", "--cluster-port", str(free_port()),
@@ -72,6 +82,9 @@ class RedisServer:
                     self.stop()
                     raise
                 time.sleep(0.02)
+        if client.info("server")["process_id"] != self.process.pid:
+            self.stop()
+            raise ProcessLookupError("another server answers on this port")
         if cluster:
             command: Any = client.execute_command  # untyped in redis-py
             command("CLUSTER", "ADDSLOTSRANGE", 0, 16383)
