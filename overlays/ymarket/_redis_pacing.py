@@ -246,6 +246,9 @@ class RedisQuotaBucket(QuotaBucket):
             except self._limiter.store_errors as exc:
                 sleep(outage.wait(exc))
                 continue
+            except BaseException:  # interrupted: the store may have granted it
+                self._release(member)
+                raise
             outage.over()
             if granted:
                 return Spend(int(value) / _MICRO, cost, True, member)
@@ -261,28 +264,39 @@ class RedisQuotaBucket(QuotaBucket):
             except self._limiter.store_errors as exc:
                 await sleep(outage.wait(exc))
                 continue
+            except BaseException:  # cancelled: the store may have granted it
+                self._release(member)
+                raise
             outage.over()
             if granted:
                 return Spend(int(value) / _MICRO, cost, True, member)
             await sleep(int(value) / _MICRO)
 
-    def leave(self, spend: Spend | None = None) -> None:
-        if spend is None or spend.lease is None:
-            return  # nothing was granted: no slot is held
+    def _release(self, member: str) -> int | None:
+        """Stamp ``member`` again and free its slots; the server's time, None if unreachable.
+
+        A quick call either way: an asyncio caller blocks its loop only for it.
+        """
         try:
-            # A quick call either way: an asyncio caller blocks its loop only for it.
             now = self._limiter.store().leave(
-                keys=[self._keys[0], self._keys[1], self._keys[3]], args=[spend.lease]
+                keys=[self._keys[0], self._keys[1], self._keys[3]], args=[member]
             )
         except self._limiter.store_errors as exc:
             logger.warning(
-                "pacing store unreachable when a request was answered; its slots free "
+                "pacing store unreachable when a request ended; its slots free "
                 "when its lease runs out (%s)",
                 exc,
             )
-            return
-        spend.stamp = max(spend.stamp, int(now) / _MICRO)
-        spend.in_flight = False
+            return None
+        return int(now)
+
+    def leave(self, spend: Spend | None = None) -> None:
+        if spend is None or spend.lease is None:
+            return  # nothing was granted: no slot is held
+        now = self._release(spend.lease)
+        if now is not None:
+            spend.stamp = max(spend.stamp, now / _MICRO)
+            spend.in_flight = False
 
     def pause(self, seconds: float) -> None:
         try:
@@ -291,7 +305,9 @@ class RedisQuotaBucket(QuotaBucket):
                 args=[round(seconds * _MICRO), round(self.period * _MICRO)],
             )
         except self._limiter.store_errors as exc:
-            logger.warning("pacing store unreachable: a 420 pauses this worker only (%s)", exc)
+            logger.warning(
+                "pacing store unreachable: a 420 does not pause the other workers (%s)", exc
+            )
 
     def observe(self, headers: Mapping[str, str]) -> Quota | None:
         seen = quota_from_headers(headers)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from typing import Any
 
 import pytest
 import redis
@@ -173,6 +174,31 @@ class TestSlots:
         asked = server_seconds(redis_server.url)
         spend = bucket.acquire(1, time.sleep)
         assert_granted_when_a_lease_ran_out([s.stamp for s in held], lease, asked, spend.stamp)
+
+    def test_an_ask_interrupted_after_the_grant_gives_its_slots_back(
+        self, redis_server: RedisServer, prefix: str
+    ) -> None:
+        limiter = RedisRateLimiter(redis_server.url, prefix=prefix)
+        store = limiter.store()
+        grant = store.acquire
+
+        def granted_then_interrupted(**arguments: Any) -> Any:
+            grant(**arguments)
+            raise KeyboardInterrupt
+
+        store.acquire = granted_then_interrupted
+        bucket = limiter.bucket(ORDERS, 1001)
+        assert bucket is not None
+        for _ in range(campaign_cap()):
+            with pytest.raises(KeyboardInterrupt):
+                bucket.acquire(1, time.sleep)
+        store.acquire = grant
+
+        def refuse_to_wait(seconds: float) -> None:
+            raise AssertionError(f"asked to wait {seconds} s: a slot was not given back")
+
+        held = [bucket.acquire(1, refuse_to_wait) for _ in range(campaign_cap())]
+        assert all(spend.in_flight for spend in held)
 
 
 class TestSharedState:
