@@ -19,7 +19,8 @@ if TYPE_CHECKING:
     from ymarket._config import DEFAULT_BASE_URL
     from ymarket._convert import AllRemainingItems
     from ymarket._dates import TzLike, license_datetime
-    from ymarket._ratelimit import RateLimiter
+    from ymarket._ratelimit import Quota, RateLimiter
+    from ymarket._redis_pacing import PacingStoreError
     from ymarket._retry import RetryPolicy
     from ymarket.errors import (
         ApiError,
@@ -65,7 +66,9 @@ __all__ = [
     "LockedError",
     "NotFoundError",
     "OrderItemsResult",
+    "PacingStoreError",
     "Problem",
+    "Quota",
     "RateLimitError",
     "RateLimiter",
     "RetryPolicy",
@@ -85,7 +88,8 @@ _HOMES = {
     "ymarket._config": ("DEFAULT_BASE_URL",),
     "ymarket._convert": ("AllRemainingItems",),
     "ymarket._dates": ("TzLike", "license_datetime"),
-    "ymarket._ratelimit": ("RateLimiter",),
+    "ymarket._ratelimit": ("Quota", "RateLimiter"),
+    "ymarket._redis_pacing": ("PacingStoreError",),
     "ymarket._retry": ("RetryPolicy",),
     "ymarket.errors": (
         "ApiError",

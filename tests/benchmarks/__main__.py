@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.benchmarks import bulk, overhead, simulator_load, soak, startup
+from tests.benchmarks import bulk, overhead, shared_pacing, simulator_load, soak, startup
 from tests.benchmarks._common import REPO_ROOT, Section, machine
 
 COMMAND = "uv run python -m tests.benchmarks"
@@ -27,6 +27,7 @@ SECTIONS: list[tuple[int, str, Callable[..., None]]] = [
     (3, "Simulator vs Prism (wrk on loopback)", simulator_load.run),
     (4, "Start-up and memory", startup.run),
     (5, "Soak with faults (through the ymarket command)", soak.run),
+    (6, "Processes sharing one quota through Redis (RateLimiter.from_url)", shared_pacing.run),
 ]
 
 
@@ -72,7 +73,7 @@ def write(path: Path, block: str) -> None:
 def main() -> None:
     """Parse the options, run the sections, print and (full runs) write BENCHMARKS.md."""
     parser = argparse.ArgumentParser(prog="python -m tests.benchmarks", description=__doc__)
-    parser.add_argument("--only", help="comma-separated section numbers (1-5)")
+    parser.add_argument("--only", help="comma-separated section numbers (1-6)")
     parser.add_argument("--quick", action="store_true", help="smaller, shorter runs")
     args = parser.parse_args()
     chosen = {int(n) for n in args.only.split(",")} if args.only else None

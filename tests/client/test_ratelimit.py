@@ -6,14 +6,21 @@ import asyncio
 import json
 import threading
 from collections import deque
+from datetime import UTC, datetime
 
 import httpx
 import pytest
 import ymarket
-from ymarket._ratelimit import QuotaBucket
-from ymarket.spec import RateLimitTier, operation
+from ymarket._ratelimit import LocalQuotaBucket, seconds_until, wait_after_refusal
+from ymarket.spec import RateLimitTier, campaign_limits, operation
 
 from tests.client.conftest import AsyncClientFactory, ClientFactory, FakeTime, ok_handler, run
+from tests.pacing._concurrency import (
+    holding,
+    holding_async,
+    most_inside_tasks,
+    most_inside_threads,
+)
 
 
 def tier(limit: int, period: float, max_parallel: int | None = None) -> RateLimitTier:
@@ -49,7 +56,7 @@ class QuotaServer:
 
 class TestBucket:
     def test_spends_until_the_limit_then_waits_for_the_window(self, fake_time: FakeTime) -> None:
-        bucket = QuotaBucket(tier(10, 60), fake_time.clock)
+        bucket = LocalQuotaBucket(tier(10, 60), fake_time.clock)
         assert bucket.reserve(6) == 0
         fake_time.now += 10
         assert bucket.reserve(4) == 0
@@ -62,7 +69,7 @@ class TestBucket:
     def test_a_spend_in_flight_holds_the_window_until_answered(self, fake_time: FakeTime) -> None:
         """The server counts a request when it arrives, somewhere before the answer: the
         client's window must not free it before then, however long the request takes."""
-        bucket = QuotaBucket(tier(10, 60), fake_time.clock)
+        bucket = LocalQuotaBucket(tier(10, 60), fake_time.clock)
         spend = bucket.acquire(10, fake_time.sleep)
         fake_time.now += 120  # a request in flight longer than the window
         assert bucket.used == 10
@@ -74,57 +81,18 @@ class TestBucket:
         assert bucket.reserve(10) == 0
 
     def test_a_cost_above_the_limit_does_not_deadlock(self, fake_time: FakeTime) -> None:
-        bucket = QuotaBucket(tier(10, 60), fake_time.clock)
+        bucket = LocalQuotaBucket(tier(10, 60), fake_time.clock)
         assert bucket.reserve(50) == 0
 
     def test_parallel_slots_between_threads(self, fake_time: FakeTime) -> None:
-        bucket = QuotaBucket(tier(1000, 60, max_parallel=3), fake_time.clock)
-        inside = 0
-        most = 0
-        lock = threading.Lock()
-        full = threading.Event()
-
-        def work() -> None:
-            nonlocal inside, most
-            bucket.acquire(1, fake_time.sleep)
-            with lock:
-                inside += 1
-                most = max(most, inside)
-                if inside == 3:
-                    full.set()
-            full.wait(timeout=5)
-            with lock:
-                inside -= 1
-            bucket.leave()
-
-        threads = [threading.Thread(target=work) for _ in range(12)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=10)
-        assert most == 3
-        assert full.is_set()
+        bucket = LocalQuotaBucket(tier(1000, 60, max_parallel=3), fake_time.clock)
+        enter = holding(lambda n: bucket, fake_time.sleep)
+        assert most_inside_threads(enter, workers=12, full_at=3) == 3
 
     def test_parallel_slots_between_tasks(self, fake_time: FakeTime) -> None:
-        bucket = QuotaBucket(tier(1000, 60, max_parallel=2), fake_time.clock)
-        inside = 0
-        most = 0
-
-        async def work() -> None:
-            nonlocal inside, most
-            await bucket.acquire_async(1, fake_time.async_sleep)
-            inside += 1
-            most = max(most, inside)
-            for _ in range(3):
-                await asyncio.sleep(0)
-            inside -= 1
-            bucket.leave()
-
-        async def main() -> None:
-            await asyncio.gather(*(work() for _ in range(10)))
-
-        asyncio.run(main())
-        assert most == 2
+        bucket = LocalQuotaBucket(tier(1000, 60, max_parallel=2), fake_time.clock)
+        enter = holding_async(lambda n: bucket, fake_time.async_sleep)
+        assert most_inside_tasks(enter, workers=10) == 2
 
 
 class TestClientPacing:
@@ -241,7 +209,9 @@ class TestClientPacing:
             )
 
         run(main())
-        assert most == max_parallel
+        campaign = campaign_limits()
+        assert campaign is not None
+        assert most == min(max_parallel, campaign.max_parallel)
 
     def test_async_pacing_of_a_bulk_job(
         self, make_async_client: AsyncClientFactory, fake_time: FakeTime
@@ -251,3 +221,85 @@ class TestClientPacing:
         run(client.delete_campaign_offers(1001, [f"s{i}" for i in range(12_000)]))
         assert server.refused == 0
         assert server.accepted_items == 12_000
+
+
+OPERATIONS = (
+    "deleteOutletLicenses",
+    "updateOutletLicenses",
+    "deleteCampaignOffers",
+    "updateOrderItems",
+)
+
+
+def campaign_cap() -> int:
+    limits = campaign_limits()
+    assert limits is not None
+    return limits.max_parallel
+
+
+class TestCampaignCap:
+    """The spec's campaign-wide in-flight cap holds across the operations of one limiter."""
+
+    def test_threads_mixing_operations_on_one_campaign(self, fake_time: FakeTime) -> None:
+        limiter = ymarket.RateLimiter(clock=fake_time.clock)
+        enter = holding(lambda n: limiter.bucket(OPERATIONS[n % 4], 1001), fake_time.sleep)
+        assert most_inside_threads(enter, workers=16, full_at=campaign_cap()) == campaign_cap()
+
+    def test_tasks_mixing_operations_on_one_campaign(self, fake_time: FakeTime) -> None:
+        limiter = ymarket.RateLimiter(clock=fake_time.clock)
+        bucket_of = lambda n: limiter.bucket(OPERATIONS[n % 4], 1001)  # noqa: E731
+        enter = holding_async(bucket_of, fake_time.async_sleep)
+        assert most_inside_tasks(enter, workers=16) == campaign_cap()
+
+    def test_other_campaigns_have_their_own_cap(self, fake_time: FakeTime) -> None:
+        limiter = ymarket.RateLimiter(clock=fake_time.clock)
+        held = []
+        for _ in range(campaign_cap()):
+            bucket = limiter.bucket("updateOrderItems", 1001)
+            assert isinstance(bucket, LocalQuotaBucket)
+            assert bucket.try_enter()
+            held.append(bucket)
+        full = limiter.bucket("deleteCampaignOffers", 1001)
+        other = limiter.bucket("deleteCampaignOffers", 2002)
+        assert isinstance(full, LocalQuotaBucket) and isinstance(other, LocalQuotaBucket)
+        assert not full.try_enter()
+        assert other.try_enter()
+        held[0].leave()
+        assert full.try_enter()
+
+
+class TestQuotaHeaders:
+    HEADERS = {  # noqa: RUF012 - read only
+        "X-RateLimit-Resource-Limit": "5000",
+        "X-RateLimit-Resource-Remaining": "4500",
+        "X-RateLimit-Resource-Until": "Mon, 23 Nov 2026 05:00:30 GMT",
+        "Date": "Mon, 23 Nov 2026 05:00:12 GMT",
+    }
+
+    def test_observe_records_the_last_answer_per_operation_and_campaign(
+        self, fake_time: FakeTime
+    ) -> None:
+        limiter = ymarket.RateLimiter(clock=fake_time.clock)
+        assert limiter.quota("deleteCampaignOffers", 1001) is None
+        bucket = limiter.bucket("deleteCampaignOffers", 1001)
+        assert bucket is not None
+        bucket.observe(httpx.Headers(self.HEADERS))
+        bucket.observe({"Content-Type": "application/json"})  # says nothing: kept
+        seen = limiter.quota("deleteCampaignOffers", 1001)
+        assert seen == ymarket.Quota(
+            limit=5000, remaining=4500, until=datetime(2026, 11, 23, 5, 0, 30, tzinfo=UTC)
+        )
+        assert limiter.quota("deleteCampaignOffers", 2002) is None
+        assert limiter.quota("updateOrderItems", 1001) is None
+
+    def test_the_wait_after_a_420_is_measured_on_the_servers_clock(self) -> None:
+        assert wait_after_refusal(self.HEADERS) == 18.0
+        assert wait_after_refusal({"date": self.HEADERS["Date"]}) is None
+        assert wait_after_refusal({"X-RateLimit-Resource-Until": "soon"}) is None
+
+    def test_seconds_until_an_rfc_822_date(self) -> None:
+        now = datetime(2026, 11, 23, 5, 0, 0, tzinfo=UTC)
+        assert seconds_until("Mon, 23 Nov 2026 05:00:30 GMT", now=now) == 30.0
+        assert seconds_until("Mon, 23 Nov 2026 04:59:00 GMT", now=now) == 0.0
+        assert seconds_until("Mon, 23 Nov 2026 08:00:30 +0300", now=now) == 30.0
+        assert seconds_until("not a date", now=now) is None
