@@ -14,7 +14,9 @@ from ymarket.simulator import (
     Simulator,
 )
 from ymarket.simulator.dataset import TEA_SKU
-from ymarket.spec import operation
+from ymarket.spec import operation, operations
+
+from tests.simulator.support import KEY, VALID, send
 
 OFFERS = "/v2/campaigns/{}/offers/delete"
 LICENSES = "/v2/campaigns/{}/outlets/licenses"
@@ -103,18 +105,21 @@ def test_unknown_campaign_is_404(ymarket_httpx_client: httpx.Client) -> None:
     assert codes(response) == ["CAMPAIGN_NOT_FOUND"]
 
 
-@pytest.mark.parametrize(
-    ("method", "path", "kwargs"),
-    [
-        ("DELETE", LICENSES.format(2002), {"params": {"ids": "1"}}),
-        ("POST", LICENSES.format(2002), {"json": license_body(outletId=601)}),
-        ("PUT", ITEMS.format(2002, 80001), {"json": {"items": [{"id": 1, "count": 1}]}}),
-    ],
+FBS_REFUSED = sorted(
+    op_id for op_id, op in operations().items() if "FBS" not in op.placement_models
 )
+
+
+def test_some_operations_are_not_for_fbs() -> None:
+    assert FBS_REFUSED
+
+
+@pytest.mark.parametrize("op_id", FBS_REFUSED)
 def test_dbs_only_operations_refuse_an_fbs_campaign(
-    ymarket_httpx_client: httpx.Client, method: str, path: str, kwargs: dict[str, Any]
+    ymarket_simulator: Simulator, op_id: str
 ) -> None:
-    response = ymarket_httpx_client.request(method, path, **kwargs)
+    request = {**VALID[op_id], "path": {**VALID[op_id]["path"], "campaignId": 2002}}
+    response = send(ymarket_simulator, op_id, request, KEY)
     assert response.status_code == 403
     assert codes(response) == ["PLACEMENT_MODEL_NOT_SUPPORTED"]
     assert "FBS" in response.json()["errors"][0]["message"]

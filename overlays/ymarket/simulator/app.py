@@ -25,12 +25,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from ymarket.simulator.clock import Clock, FakeClock, as_clock
 from ymarket.simulator.dataset import Dataset, demo_dataset
+from ymarket.simulator.errors import ApiError, SimulatorError, error_body
 from ymarket.simulator.faults import Faults
+from ymarket.simulator.handlers import HANDLERS, CheckedRequest
 from ymarket.simulator.params import parse_parameters
-from ymarket.simulator.ratelimit import RateLimiter, Refusal
-from ymarket.simulator.state import Campaign, Credential, CredentialKind, SimulatorError, State
-from ymarket.spec import Operation, RateLimitTier, operations
+from ymarket.simulator.quota import QuotaLedger, Refusal
+from ymarket.simulator.state import Credential, CredentialKind, State
+from ymarket.spec import RateLimitTier, operations
 from ymarket.validation import Problem, request_validator
 
 __all__ = [
@@ -42,42 +45,12 @@ __all__ = [
 ]
 
 CONTROL_PREFIX = "/__simulator__"
-# Error bodies list at most this many problems (a 500-SKU body could have 500).
-_MAX_ERRORS = 100
-
-Clock = Callable[[], float]
 
 # Set by the uvicorn protocol of ``ymarket.simulator.server``: the socket of the
 # request being served, so a dropped connection can really be closed.
 current_transport: contextvars.ContextVar[asyncio.Transport | None] = contextvars.ContextVar(
     "ymarket_simulator_transport", default=None
 )
-
-
-class FakeClock:
-    """A clock for tests: starts at ``start`` and moves only by :meth:`advance`.
-
-    Pass it as ``Simulator(clock=...)``; injected latency then advances it
-    instead of sleeping.
-    """
-
-    def __init__(self, start: float = 0.0) -> None:
-        self._now = float(start)
-        self._lock = threading.Lock()
-
-    def __call__(self) -> float:
-        return self._now
-
-    def advance(self, seconds: float) -> None:
-        """Move the clock forward by ``seconds`` (not negative)."""
-        if seconds < 0:
-            raise ValueError(f"a clock cannot go back ({seconds} s)")
-        with self._lock:
-            self._now += seconds
-
-    async def sleep(self, seconds: float) -> None:
-        """Sleep on this clock: advance it, return at once."""
-        self.advance(seconds)
 
 
 class ConnectionDropped(Exception):
@@ -102,20 +75,25 @@ class RecordedRequest:
     status: int | None = None
 
 
-def _error_body(errors: list[tuple[str, str]]) -> dict[str, Any]:
-    shown = errors[:_MAX_ERRORS]
-    if len(errors) > _MAX_ERRORS:
-        shown.append(("BAD_REQUEST", f"... and {len(errors) - _MAX_ERRORS} more problems"))
-    return {"status": "ERROR", "errors": [{"code": c, "message": m} for c, m in shown]}
+def error_response(
+    error: ApiError | SimulatorError, message: str = "", **headers: str
+) -> JSONResponse:
+    """The spec's error body (``ApiErrorResponse``) with one error.
 
-
-def error_response(status: int, code: str, message: str, **headers: str) -> JSONResponse:
-    """The spec's error body (``ApiErrorResponse``) with one error."""
-    return JSONResponse(_error_body([(code, message)]), status_code=status, headers=headers)
+    ``error`` is a code of the catalogue (with ``message``) or a raised refusal.
+    """
+    if isinstance(error, ApiError):
+        error = error.error(message)
+    return JSONResponse(
+        error_body([(error.code, error.message)]), status_code=error.status, headers=headers
+    )
 
 
 def _problems_response(problems: list[Problem]) -> JSONResponse:
-    return JSONResponse(_error_body([("BAD_REQUEST", str(p)) for p in problems]), status_code=400)
+    code = ApiError.BAD_REQUEST
+    return JSONResponse(
+        error_body([(code.code, str(p)) for p in problems]), status_code=code.status
+    )
 
 
 def _reject_constant(name: str) -> Any:
@@ -132,36 +110,24 @@ def _credentials(request: Request) -> tuple[CredentialKind, str] | None:
     return None
 
 
-@attrs.frozen
-class _Checked:
-    """A request that passed every check before its business rules."""
-
-    operation: Operation
-    campaign: Campaign
-    path: dict[str, Any]
-    query: dict[str, Any]
-    body: Any
-
-
 class Simulator:
     """A stateful simulator of the four operations, with the demo dataset by default.
 
-    ``clock`` is a zero-argument callable returning seconds (``time.monotonic``
-    by default; :class:`FakeClock` in tests). Thread-safe: requests are applied
-    one at a time.
+    ``clock`` is a :class:`~ymarket.simulator.clock.Clock` (:class:`FakeClock`
+    in tests) or a zero-argument callable returning real-time seconds
+    (``time.monotonic`` by default). Thread-safe: requests are applied one at
+    a time.
     """
 
     def __init__(
         self,
         dataset: Dataset | None = None,
-        clock: Clock | None = None,
+        clock: Clock | Callable[[], float] | None = None,
         *,
         max_recorded_requests: int = 10_000,
     ) -> None:
-        import time
-
         self.dataset = dataset if dataset is not None else demo_dataset()
-        self.clock: Clock = clock if clock is not None else time.monotonic
+        self.clock: Clock = as_clock(clock)
         self.faults = Faults()
         #: Requests received, oldest first; a long-running server keeps the
         #: newest ``max_recorded_requests`` (at least) and forgets older ones.
@@ -169,7 +135,7 @@ class Simulator:
         self.max_recorded_requests = max_recorded_requests
         self.state: State = self.dataset.build_state()
         #: Quotas of ``x-ymarket-rate-limit`` spent so far (on ``clock``).
-        self.rate_limits = RateLimiter(self.clock)
+        self.rate_limits = QuotaLedger(self.clock)
         self._lock = threading.RLock()
         self.app = self._build_app()
 
@@ -221,13 +187,6 @@ class Simulator:
             if len(self.requests) > 2 * self.max_recorded_requests:
                 del self.requests[: -self.max_recorded_requests]
 
-    async def _sleep(self, seconds: float) -> None:
-        sleep = getattr(self.clock, "sleep", None)
-        if sleep is not None:
-            await sleep(seconds)
-        else:
-            await asyncio.sleep(seconds)
-
     async def _serve(self, request: Request, operation_id: str) -> Response:
         body = _RequestBody.read(await request.body())
         record = RecordedRequest(
@@ -243,9 +202,9 @@ class Simulator:
         after = self.faults.settings.after_processing
         response: Response
         if decision == "rate-limit":
-            response = error_response(420, "LIMIT_EXCEEDED", "rate limit burst (fault injection)")
+            response = error_response(ApiError.LIMIT_EXCEEDED, "rate limit burst (fault injection)")
         elif decision in ("error", "drop") and not after:
-            await self._sleep(self.faults.latency_seconds)
+            await self.clock.sleep(self.faults.latency_seconds)
             response = await self._fault(decision)
         else:
             response = await self._handle(request, operation_id, body)
@@ -263,7 +222,7 @@ class Simulator:
 
     async def _fault(self, decision: str) -> Response:
         if decision == "error":
-            return error_response(500, "INTERNAL_ERROR", "internal error (fault injection)")
+            return error_response(ApiError.INTERNAL_ERROR, "internal error (fault injection)")
         transport = current_transport.get()
         if transport is None:
             raise ConnectionDropped("connection dropped (fault injection)")
@@ -276,7 +235,7 @@ class Simulator:
     async def _handle(self, request: Request, operation_id: str, body: _RequestBody) -> Response:
         checked = self._check(request, operation_id, body)
         if isinstance(checked, Response):
-            await self._sleep(self.faults.latency_seconds)
+            await self.clock.sleep(self.faults.latency_seconds)
             return checked
         tier = self._tier(checked)
         campaign_id = checked.campaign.id
@@ -285,27 +244,28 @@ class Simulator:
             if refusal is not None:
                 return _refused(refusal)
         try:
-            await self._sleep(self.faults.latency_seconds)
+            await self.clock.sleep(self.faults.latency_seconds)
             with self._lock:
-                return self._apply(checked)
+                return HANDLERS[operation_id](self.state, checked)
         except SimulatorError as error:
-            return error_response(error.status, error.code, error.message)
+            return error_response(error)
         finally:
             if tier is not None:
                 self.rate_limits.leave(campaign_id, operation_id)
 
-    def _tier(self, checked: _Checked) -> RateLimitTier | None:
+    def _tier(self, checked: CheckedRequest) -> RateLimitTier | None:
         limit = checked.operation.rate_limit
         return limit.tier(checked.campaign.rate_limit_tier) if limit is not None else None
 
-    def _check(self, request: Request, operation_id: str, raw: _RequestBody) -> _Checked | Response:
+    def _check(
+        self, request: Request, operation_id: str, raw: _RequestBody
+    ) -> CheckedRequest | Response:
         """Credentials, parameters, body and campaign, in the order the API checks them."""
         op = operations()[operation_id]
         sent = _credentials(request)
         if sent is None:
             return error_response(
-                401,
-                "UNAUTHORIZED",
+                ApiError.UNAUTHORIZED,
                 "no credentials: send an API key in the Api-Key header "
                 "or an OAuth token as Authorization: Bearer <token>",
             )
@@ -315,7 +275,7 @@ class Simulator:
                 credential: Credential = state.credential(*sent)
                 state.check_scope(credential, operation_id)
             except SimulatorError as error:
-                return error_response(error.status, error.code, error.message)
+                return error_response(error)
         parsed = parse_parameters(
             operation_id,
             {k: str(v) for k, v in request.path_params.items()},
@@ -344,7 +304,7 @@ class Simulator:
                     credential, operation_id, parsed.path["campaignId"]
                 )
             except SimulatorError as error:
-                return error_response(error.status, error.code, error.message)
+                return error_response(error)
         limit = op.rate_limit
         if limit is not None:
             tier = limit.tier(campaign.rate_limit_tier)
@@ -358,37 +318,14 @@ class Simulator:
             )
             if refusal is not None:
                 return _refused(refusal)
-        return _Checked(op, campaign, parsed.path, parsed.query, body)
-
-    def _apply(self, checked: _Checked) -> Response:
-        state = self.state
-        campaign = checked.campaign
-        operation_id = checked.operation.operation_id
-        if operation_id == "deleteOutletLicenses":
-            state.delete_outlet_licenses(campaign.id, checked.query["ids"])
-            return JSONResponse({"status": "OK"})
-        if operation_id == "updateOutletLicenses":
-            state.update_outlet_licenses(campaign.id, checked.body["licenses"])
-            return JSONResponse({"status": "OK"})
-        if operation_id == "deleteCampaignOffers":
-            not_deleted = state.delete_campaign_offers(campaign, checked.body["offerIds"])
-            # notDeletedOfferIds has minItems 1: left out when every SKU was deleted.
-            result = {"notDeletedOfferIds": not_deleted} if not_deleted else {}
-            return JSONResponse({"status": "OK", "result": result})
-        if operation_id == "updateOrderItems":
-            state.update_order_items(
-                campaign.id,
-                checked.path["orderId"],
-                checked.body["items"],
-                checked.body.get("reason"),
-            )
-            return Response(status_code=200)
-        raise SimulatorError(500, "INTERNAL_ERROR", f"{operation_id} is not simulated")
+        return CheckedRequest(op, campaign, parsed.path, parsed.query, body)
 
     async def _http_exception(self, request: Request, exc: Exception) -> Response:
         """404 and 405 with the spec's error body; recorded like API requests."""
         assert isinstance(exc, HTTPException)
-        code = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}.get(exc.status_code, "ERROR")
+        code = {404: ApiError.NOT_FOUND, 405: ApiError.METHOD_NOT_ALLOWED}.get(
+            exc.status_code, ApiError.ERROR
+        )
         message = {
             404: f"no operation at {request.url.path}",
             405: f"{request.method} is not allowed on {request.url.path}",
@@ -406,7 +343,7 @@ class Simulator:
                     status=exc.status_code,
                 )
             )
-        return error_response(exc.status_code, code, message, **(exc.headers or {}))
+        return error_response(code.error(message, status=exc.status_code), **(exc.headers or {}))
 
     # -- control API ----------------------------------------------------------
 
@@ -419,7 +356,7 @@ class Simulator:
                         raise ValueError("send a JSON object of fault settings")
                     self.faults.configure_from_json(document)
                 except ValueError as error:
-                    return error_response(400, "BAD_REQUEST", str(error))
+                    return error_response(ApiError.BAD_REQUEST, str(error))
             elif request.method == "DELETE":
                 self.faults.clear()
             return JSONResponse(self.faults.settings.to_json())
@@ -444,22 +381,21 @@ class Simulator:
                 if set(document) - {"locked"} or not isinstance(document.get("locked"), bool):
                     raise ValueError('send {"locked": true|false}')
             except KeyError:
-                return error_response(404, "CAMPAIGN_NOT_FOUND", "no such campaign")
+                return error_response(ApiError.CAMPAIGN_NOT_FOUND, "no such campaign")
             except ValueError as error:
-                return error_response(400, "BAD_REQUEST", str(error))
+                return error_response(ApiError.BAD_REQUEST, str(error))
             with self._lock:
                 found.locked = document["locked"]
             return JSONResponse({"id": found.id, "locked": found.locked})
 
         async def clock(request: Request) -> Response:
-            advance = getattr(self.clock, "advance", None)
-            if advance is None:
-                return error_response(400, "BAD_REQUEST", "the simulator runs on a real clock")
+            if not self.clock.can_advance:
+                return error_response(ApiError.BAD_REQUEST, "the simulator runs on a real clock")
             try:
                 seconds = float(json.loads(await request.body())["seconds"])
-                advance(seconds)
+                self.clock.advance(seconds)
             except (ValueError, KeyError, TypeError) as error:
-                return error_response(400, "BAD_REQUEST", f'send {{"seconds": N}}: {error}')
+                return error_response(ApiError.BAD_REQUEST, f'send {{"seconds": N}}: {error}')
             return JSONResponse({"now": self.clock()})
 
         async def dataset(request: Request) -> Response:
@@ -477,7 +413,7 @@ class Simulator:
 
 
 def _refused(refusal: Refusal) -> Response:
-    return error_response(420, "LIMIT_EXCEEDED", refusal.message)
+    return error_response(ApiError.LIMIT_EXCEEDED, refusal.message)
 
 
 @attrs.frozen

@@ -1,4 +1,7 @@
-"""Server-side rate limits from ``x-ymarket-rate-limit``, on an injectable clock.
+"""The simulator's quota ledger: server-side limits of ``x-ymarket-rate-limit`` on its clock.
+
+(Named apart from the client's pacing, :class:`ymarket.RateLimiter`: this is
+the server's book of what each campaign spent, which it refuses beyond.)
 
 Counted per campaign and operation in a sliding window of the tier's period;
 a call spends 1 or, for ``unit: items``, the number of items of the request
@@ -9,15 +12,13 @@ from __future__ import annotations
 
 import threading
 from collections import deque
-from collections.abc import Callable
 
 import attrs
 
+from ymarket.simulator.clock import Clock
 from ymarket.spec import RateLimitTier
 
-__all__ = ["RateLimiter", "Refusal"]
-
-Clock = Callable[[], float]
+__all__ = ["QuotaLedger", "Refusal"]
 
 
 @attrs.frozen
@@ -28,7 +29,7 @@ class Refusal:
     retry_after_seconds: float
 
 
-class RateLimiter:
+class QuotaLedger:
     """Sliding-window quotas per (campaign, operation); thread-safe."""
 
     def __init__(self, clock: Clock) -> None:
