@@ -88,7 +88,7 @@ def test_error_codes_are_spelled_only_in_the_catalogue() -> None:
         for op_id in sorted(operations())
         for headers, code in (
             ({}, ApiError.UNAUTHORIZED),
-            ({"Api-Key": "not-a-key"}, ApiError.UNKNOWN_CREDENTIALS),
+            ({"Api-Key": "not-a-key"}, ApiError.FORBIDDEN),
         )
     ],
 )

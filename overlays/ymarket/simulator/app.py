@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import datetime
+import email.utils
 import json
 import threading
+import time
 import weakref
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
@@ -33,6 +36,7 @@ from ymarket.simulator.handlers import HANDLERS, CheckedRequest
 from ymarket.simulator.params import parse_parameters
 from ymarket.simulator.quota import QuotaLedger, Refusal
 from ymarket.simulator.state import Credential, CredentialKind, State
+from ymarket.simulator.transforms import transformed
 from ymarket.spec import RateLimitTier, operations
 from ymarket.validation import Problem, request_validator
 
@@ -136,6 +140,8 @@ class Simulator:
         self.state: State = self.dataset.build_state()
         #: Quotas of ``x-ymarket-rate-limit`` spent so far (on ``clock``).
         self.rate_limits = QuotaLedger(self.clock)
+        # Wall time of the clock's zero: ``X-RateLimit-Resource-Until`` is a date.
+        self._wall_offset = time.time() - self.clock()
         self._lock = threading.RLock()
         self.app = self._build_app()
 
@@ -218,7 +224,28 @@ class Simulator:
                 )
         # A dropped connection has no answer (uvicorn never sends this response).
         record.status = None if decision == "drop" else response.status_code
+        response.headers.update(self._quota_headers(request, operation_id))
         return response
+
+    def _quota_headers(self, request: Request, operation_id: str) -> dict[str, str]:
+        """``X-RateLimit-Resource-*`` of the operation's quota for the path's campaign.
+
+        An unreadable or unknown campaign has spent nothing: its default tier, full.
+        """
+        limit = operations()[operation_id].rate_limit
+        if limit is None:
+            return {}
+        raw = str(request.path_params.get("campaignId", ""))
+        campaign_id = int(raw) if raw.isdigit() else 0
+        campaign = self.state.campaigns.get(campaign_id)
+        tier = limit.tier(campaign.rate_limit_tier if campaign is not None else None)
+        standing = self.rate_limits.standing(campaign_id, operation_id, tier)
+        until = datetime.datetime.fromtimestamp(self._wall_offset + standing.until, tz=datetime.UTC)
+        return {
+            "X-RateLimit-Resource-Limit": str(standing.limit),
+            "X-RateLimit-Resource-Remaining": str(standing.remaining),
+            "X-RateLimit-Resource-Until": email.utils.format_datetime(until, usegmt=True),
+        }
 
     async def _fault(self, decision: str) -> Response:
         if decision == "error":
@@ -239,10 +266,9 @@ class Simulator:
             return checked
         tier = self._tier(checked)
         campaign_id = checked.campaign.id
-        if tier is not None:
-            refusal = self.rate_limits.enter(campaign_id, operation_id, tier)
-            if refusal is not None:
-                return _refused(refusal)
+        refusal = self.rate_limits.enter(campaign_id, operation_id, tier)
+        if refusal is not None:
+            return _refused(refusal)
         try:
             await self.clock.sleep(self.faults.latency_seconds)
             with self._lock:
@@ -250,8 +276,7 @@ class Simulator:
         except SimulatorError as error:
             return error_response(error)
         finally:
-            if tier is not None:
-                self.rate_limits.leave(campaign_id, operation_id)
+            self.rate_limits.leave(campaign_id, operation_id)
 
     def _tier(self, checked: CheckedRequest) -> RateLimitTier | None:
         limit = checked.operation.rate_limit
@@ -287,6 +312,7 @@ class Simulator:
             body, body_problem = _parse_body(request, raw)
             if body_problem is not None:
                 return _problems_response([*problems, body_problem])
+            body = transformed(op.request_body_schema, body)
         check = request_validator(operation_id).check(
             path_params=parsed.path, query_params=parsed.query, body=body
         )

@@ -26,43 +26,43 @@ class SimulatorError(Exception):
         self.message = message
 
 
+# Whether a code is one of Yandex's published ``ApiErrorCodeType`` or the simulator's own.
+_YANDEX = True
+_OWN = False
+
+
 class ApiError(enum.Enum):
-    """An error code of the simulator's answers: ``status`` and what it means.
+    """An error code of the simulator's answers: ``status``, meaning, and whether it is
+    Yandex's (``ApiErrorCodeType`` of the published spec) or the simulator's own
+    (only where none of Yandex's fits; the README lists them).
 
     The member's name is the code sent in the error body.
     """
 
-    # Request shape and transport.
-    BAD_REQUEST = (400, "a parameter or the body breaks the spec")
-    UNAUTHORIZED = (401, "no credentials sent")
-    NOT_FOUND = (404, "no operation at this path")
-    METHOD_NOT_ALLOWED = (405, "the path has no operation for this method")
-    ERROR = (0, "any other HTTP error of the routing layer")
-    LIMIT_EXCEEDED = (420, "over a quota of x-ymarket-rate-limit, or a 420 burst fault")
-    INTERNAL_ERROR = (500, "an injected server error")
+    # Request shape, routing and transport.
+    BAD_REQUEST = (400, "a parameter or the body breaks the spec", _YANDEX)
+    UNAUTHORIZED = (401, "no credentials sent", _OWN)
+    NOT_FOUND = (404, "no such operation, outlet, license or order", _YANDEX)
+    METHOD_NOT_ALLOWED = (405, "the path has no operation for this method", _OWN)
+    ERROR = (0, "any other HTTP error of the routing layer", _OWN)
+    LIMIT_EXCEEDED = (420, "over a quota or a limit of calls in flight, or a 420 fault", _YANDEX)
+    INTERNAL_ERROR = (500, "an injected server error", _YANDEX)
     # Credentials and campaign access.
-    UNKNOWN_CREDENTIALS = (403, "the key or token is not in the dataset")
-    SCOPE_MISSING = (403, "the API key has none of the operation's scopes")
-    CAMPAIGN_NOT_FOUND = (404, "no such campaign")
-    CAMPAIGN_FORBIDDEN = (403, "the credentials may not access the campaign")
-    PLACEMENT_MODEL_NOT_SUPPORTED = (403, "the operation is not available for the placement model")
-    # Outlet licenses.
-    OUTLET_NOT_FOUND = (404, "the outlet is not an outlet of the campaign")
-    LICENSE_NOT_FOUND = (404, "the license is not a license of the campaign")
-    LICENSE_TYPE_NOT_SUPPORTED = (400, "only ALCOHOL licenses are supported")
-    # Offers.
-    CAMPAIGN_LOCKED = (423, "the campaign's assortment cannot be changed now")
-    # Orders.
-    ORDER_NOT_FOUND = (404, "no such order in the campaign")
-    ORDER_STATUS_NOT_ALLOWED = (400, "the order's status does not allow changing items")
-    ITEM_NOT_FOUND = (400, "the order has no such item")
-    DUPLICATE_ITEM = (400, "an item is listed more than once")
-    COUNT_INCREASED = (400, "counts can only be reduced")
-    INSTANCES_MISMATCH = (400, "a labelled item needs one instance per unit that stays")
-    ITEM_FROM_SPECIAL_OFFER = (400, "an item of a special offer cannot be removed or reduced")
-    ONLY_ITEM = (400, "the only item of an order cannot be removed or reduced")
-    MAIN_ITEM = (400, "an item worth 99% or more of the order cannot be removed or reduced")
-    ORDER_WOULD_BE_EMPTY = (400, "the request removes every item of the order")
+    FORBIDDEN = (403, "unknown credentials, a missing scope or another's campaign", _YANDEX)
+    CAMPAIGN_NOT_FOUND = (404, "no such campaign", _YANDEX)
+    CAMPAIGN_TYPE_NOT_SUPPORTED = (403, "not available for the placement model", _YANDEX)
+    # Business rules.
+    CONSTRAINT_VIOLATION = (400, "a rule of the docs beyond the spec (license type)", _YANDEX)
+    LOCKED = (423, "the campaign's assortment cannot be changed now", _YANDEX)
+    STATUS_NOT_ALLOWED = (400, "the order's status does not allow changing items", _YANDEX)
+    ITEM_NOT_FOUND = (400, "the order has no such item", _YANDEX)
+    ITEM_DUPLICATE = (400, "an item is listed more than once", _YANDEX)
+    ITEMS_ADDITION_NOT_SUPPORTED = (400, "counts can only be reduced", _YANDEX)
+    TOO_FEW_CISES_FOR_ITEM = (400, "a labelled item has fewer instances than units", _YANDEX)
+    TOO_MANY_CISES_FOR_ITEM = (400, "a labelled item has more instances than units", _YANDEX)
+    PROMO_PROHIBITS_DELETE = (400, "an item of a special offer cannot be reduced", _YANDEX)
+    CANNOT_REMOVE_LAST_ITEM = (400, "the order would lose its last item", _YANDEX)
+    DELETED_ITEMS_EXCEEDS_THRESHOLD = (400, "an item worth 99% or more of the order", _YANDEX)
 
     @property
     def code(self) -> str:
@@ -74,6 +74,12 @@ class ApiError(enum.Enum):
         """The HTTP status answered (0 for ``ERROR``: the status of the routing error)."""
         status: int = self.value[0]
         return status
+
+    @property
+    def yandex(self) -> bool:
+        """Whether the code is one of Yandex's published ``ApiErrorCodeType``."""
+        yandex: bool = self.value[2]
+        return yandex
 
     @property
     def meaning(self) -> str:

@@ -5,7 +5,9 @@ the server's book of what each campaign spent, which it refuses beyond.)
 
 Counted per campaign and operation in a sliding window of the tier's period;
 a call spends 1 or, for ``unit: items``, the number of items of the request
-array. ``maxParallel`` caps the calls in flight at once.
+array. ``maxParallel`` caps the calls in flight at once, and the spec's
+campaign-wide limits (``x-ymarket-campaign-limits``) cap the calls in flight
+for a campaign across all operations.
 """
 
 from __future__ import annotations
@@ -16,9 +18,9 @@ from collections import deque
 import attrs
 
 from ymarket.simulator.clock import Clock
-from ymarket.spec import RateLimitTier
+from ymarket.spec import CampaignLimits, RateLimitTier, campaign_limits
 
-__all__ = ["QuotaLedger", "Refusal"]
+__all__ = ["QuotaLedger", "Refusal", "Standing"]
 
 
 @attrs.frozen
@@ -29,20 +31,54 @@ class Refusal:
     retry_after_seconds: float
 
 
-class QuotaLedger:
-    """Sliding-window quotas per (campaign, operation); thread-safe."""
+@attrs.frozen
+class Standing:
+    """What is left of a quota: sent as the ``X-RateLimit-Resource-*`` headers.
 
-    def __init__(self, clock: Clock) -> None:
+    ``until`` is the time (on the ledger's clock) until which the current window
+    runs: when its oldest spend leaves it, or a full period from now when
+    nothing is spent.
+    """
+
+    limit: int
+    remaining: int
+    until: float
+
+
+class QuotaLedger:
+    """Sliding-window quotas per (campaign, operation), calls in flight; thread-safe."""
+
+    def __init__(self, clock: Clock, campaign: CampaignLimits | None = None) -> None:
         self._clock = clock
+        self._campaign = campaign if campaign is not None else campaign_limits()
         self._lock = threading.Lock()
         self._spent: dict[tuple[int, str], deque[tuple[float, int]]] = {}
         self._in_flight: dict[tuple[int, str], int] = {}
+        self._campaign_in_flight: dict[int, int] = {}
 
     def reset(self) -> None:
         """Forget everything spent."""
         with self._lock:
             self._spent.clear()
             self._in_flight.clear()
+            self._campaign_in_flight.clear()
+
+    def _window(
+        self, key: tuple[int, str], tier: RateLimitTier, now: float
+    ) -> deque[tuple[float, int]]:
+        window = self._spent.setdefault(key, deque())
+        while window and window[0][0] <= now - tier.period_seconds:
+            window.popleft()
+        return window
+
+    def standing(self, campaign_id: int, operation_id: str, tier: RateLimitTier) -> Standing:
+        """The quota of ``operation_id`` for ``campaign_id`` now."""
+        now = self._clock()
+        with self._lock:
+            window = self._window((campaign_id, operation_id), tier, now)
+            used = sum(units for _, units in window)
+            start = window[0][0] if window else now
+        return Standing(tier.limit, max(0, tier.limit - used), start + tier.period_seconds)
 
     def spend(
         self, campaign_id: int, operation_id: str, tier: RateLimitTier, cost: int, unit: str
@@ -51,9 +87,7 @@ class QuotaLedger:
         key = (campaign_id, operation_id)
         now = self._clock()
         with self._lock:
-            window = self._spent.setdefault(key, deque())
-            while window and window[0][0] <= now - tier.period_seconds:
-                window.popleft()
+            window = self._window(key, tier, now)
             used = sum(units for _, units in window)
             if used + cost > tier.limit:
                 retry = window[0][0] + tier.period_seconds - now if window else 0.0
@@ -66,18 +100,26 @@ class QuotaLedger:
             window.append((now, cost))
         return None
 
-    def enter(self, campaign_id: int, operation_id: str, tier: RateLimitTier) -> Refusal | None:
-        """Count a call in flight; refuse it beyond the tier's ``max_parallel``."""
+    def enter(
+        self, campaign_id: int, operation_id: str, tier: RateLimitTier | None
+    ) -> Refusal | None:
+        """Count a call in flight; refuse it beyond the tier's ``max_parallel`` or
+        the campaign-wide limit (nothing counted then).
+        """
         key = (campaign_id, operation_id)
         with self._lock:
             running = self._in_flight.get(key, 0)
-            if tier.max_parallel is not None and running >= tier.max_parallel:
+            if tier is not None and tier.max_parallel is not None and running >= tier.max_parallel:
                 return Refusal(
                     f"{operation_id}: at most {tier.max_parallel} parallel calls per "
                     f"campaign; {running} are running for campaign {campaign_id}",
                     0.0,
                 )
+            in_campaign = self._campaign_in_flight.get(campaign_id, 0)
+            if self._campaign is not None and in_campaign >= self._campaign.max_parallel:
+                return Refusal(self._campaign.refusal(campaign_id), 0.0)
             self._in_flight[key] = running + 1
+            self._campaign_in_flight[campaign_id] = in_campaign + 1
         return None
 
     def leave(self, campaign_id: int, operation_id: str) -> None:
@@ -85,3 +127,5 @@ class QuotaLedger:
         key = (campaign_id, operation_id)
         with self._lock:
             self._in_flight[key] = max(0, self._in_flight.get(key, 0) - 1)
+            in_campaign = self._campaign_in_flight.get(campaign_id, 0)
+            self._campaign_in_flight[campaign_id] = max(0, in_campaign - 1)

@@ -226,7 +226,7 @@ class State:
         found = self.credentials.get((kind, value))
         if found is None:
             what = "API key" if kind == "api-key" else "OAuth token"
-            raise ApiError.UNKNOWN_CREDENTIALS.error(f"{what} is not valid")
+            raise ApiError.FORBIDDEN.error(f"{what} is not valid")
         return found
 
     def check_scope(self, credential: Credential, operation_id: str) -> None:
@@ -236,7 +236,7 @@ class State:
         """
         op = operation(operation_id)
         if credential.kind == "api-key" and not credential.scopes & set(op.scopes):
-            raise ApiError.SCOPE_MISSING.error(
+            raise ApiError.FORBIDDEN.error(
                 f"{operation_id} needs an API key with one of the scopes "
                 f"{', '.join(op.scopes)}; this key has "
                 f"{', '.join(sorted(credential.scopes)) or 'none'}",
@@ -251,11 +251,11 @@ class State:
         if campaign is None:
             raise ApiError.CAMPAIGN_NOT_FOUND.error(f"campaignId {campaign_id} not found")
         if campaign_id not in credential.campaign_ids:
-            raise ApiError.CAMPAIGN_FORBIDDEN.error(
+            raise ApiError.FORBIDDEN.error(
                 f"these credentials may not access campaign {campaign_id}",
             )
         if campaign.placement_model not in op.placement_models:
-            raise ApiError.PLACEMENT_MODEL_NOT_SUPPORTED.error(
+            raise ApiError.CAMPAIGN_TYPE_NOT_SUPPORTED.error(
                 f"{operation_id} is available for {', '.join(op.placement_models)} campaigns; "
                 f"campaign {campaign_id} is {campaign.placement_model}",
             )
@@ -295,17 +295,17 @@ class State:
             where = f"licenses[{index}]"
             outlet = self.outlets.get(given["outletId"])
             if outlet is None or outlet.campaign_id != campaign_id:
-                raise ApiError.OUTLET_NOT_FOUND.error(
+                raise ApiError.NOT_FOUND.error(
                     f"{where}.outletId: outlet {given['outletId']} is not an outlet of "
                     f"campaign {campaign_id}",
                 )
             if "id" in given and given["id"] not in own:
-                raise ApiError.LICENSE_NOT_FOUND.error(
+                raise ApiError.NOT_FOUND.error(
                     f"{where}.id: license {given['id']} is not a license of campaign "
                     f"{campaign_id}; leave id out to create a license",
                 )
             if given["licenseType"] != "ALCOHOL":
-                raise ApiError.LICENSE_TYPE_NOT_SUPPORTED.error(
+                raise ApiError.CONSTRAINT_VIOLATION.error(
                     f"{where}.licenseType: only ALCOHOL licenses are supported, "
                     f"got {given['licenseType']}",
                 )
@@ -332,7 +332,7 @@ class State:
         Market warehouse. A locked campaign refuses the whole call (423).
         """
         if campaign.locked:
-            raise ApiError.CAMPAIGN_LOCKED.error(
+            raise ApiError.LOCKED.error(
                 f"campaign {campaign.id} is locked; its assortment cannot be changed now",
             )
         not_deleted = []
@@ -356,11 +356,9 @@ class State:
         """Replace the order's items with ``items`` (the docs' rules; all or nothing)."""
         order = self.orders.get((campaign_id, order_id))
         if order is None:
-            raise ApiError.ORDER_NOT_FOUND.error(
-                f"order {order_id} not found in campaign {campaign_id}"
-            )
+            raise ApiError.NOT_FOUND.error(f"order {order_id} not found in campaign {campaign_id}")
         if (order.status, order.substatus) != _EDITABLE_STATUS:
-            raise ApiError.ORDER_STATUS_NOT_ALLOWED.error(
+            raise ApiError.STATUS_NOT_ALLOWED.error(
                 f"order {order_id} is {order.status}/{order.substatus}; items can only be "
                 f"changed in {_EDITABLE_STATUS[0]}/{_EDITABLE_STATUS[1]}",
             )
@@ -375,19 +373,24 @@ class State:
                     f"{where}.id: order {order_id} has no item {item_id}"
                 )
             if item_id in new_counts:
-                raise ApiError.DUPLICATE_ITEM.error(
+                raise ApiError.ITEM_DUPLICATE.error(
                     f"{where}.id: item {item_id} is listed more than once"
                 )
             item = current[item_id]
             count = given["count"]
             if count > item.count:
-                raise ApiError.COUNT_INCREASED.error(
+                raise ApiError.ITEMS_ADDITION_NOT_SUPPORTED.error(
                     f"{where}.count: {count} is more than the {item.count} ordered; "
                     "counts can only be reduced",
                 )
             instances = given.get("instances") or []
             if item.labelled and count > 0 and len(instances) != count:
-                raise ApiError.INSTANCES_MISMATCH.error(
+                mismatch = (
+                    ApiError.TOO_FEW_CISES_FOR_ITEM
+                    if len(instances) < count
+                    else ApiError.TOO_MANY_CISES_FOR_ITEM
+                )
+                raise mismatch.error(
                     f"{where}.instances: item {item_id} is labelled; give one instance per "
                     f"unit that stays ({count}), got {len(instances)}",
                 )
@@ -400,22 +403,22 @@ class State:
                 continue
             action = "removed" if count == 0 else "reduced"
             if item.from_special_offer:
-                raise ApiError.ITEM_FROM_SPECIAL_OFFER.error(
+                raise ApiError.PROMO_PROHIBITS_DELETE.error(
                     f"item {item.id} was added by a special offer and cannot be {action}; "
                     "cancel the order instead",
                 )
             if len(order.items) == 1:
-                raise ApiError.ONLY_ITEM.error(
+                raise ApiError.CANNOT_REMOVE_LAST_ITEM.error(
                     f"item {item.id} is the only item of order {order_id} and cannot be "
                     f"{action}; cancel the order instead",
                 )
             if total > 0 and item.price * item.count >= total * _MAIN_ITEM_SHARE:
-                raise ApiError.MAIN_ITEM.error(
+                raise ApiError.DELETED_ITEMS_EXCEEDS_THRESHOLD.error(
                     f"item {item.id} is worth 99% or more of order {order_id} and cannot be "
                     f"{action}; cancel the order instead",
                 )
         if not any(new_counts.values()):
-            raise ApiError.ORDER_WOULD_BE_EMPTY.error(
+            raise ApiError.CANNOT_REMOVE_LAST_ITEM.error(
                 f"the request removes every item of order {order_id}; cancel the order instead",
             )
         kept = []
