@@ -12,7 +12,7 @@ import asyncio
 import contextvars
 import datetime
 import email.utils
-import json
+import secrets
 import threading
 import time
 import weakref
@@ -29,10 +29,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ymarket.simulator.clock import Clock, FakeClock, as_clock
-from ymarket.simulator.dataset import Dataset, demo_dataset
+from ymarket.simulator.dataset import Dataset, demo_dataset, state_document
 from ymarket.simulator.errors import ApiError, SimulatorError, error_body
 from ymarket.simulator.faults import Faults
 from ymarket.simulator.handlers import HANDLERS, CheckedRequest
+from ymarket.simulator.jsonbody import decode_json
 from ymarket.simulator.params import parse_parameters
 from ymarket.simulator.quota import QuotaLedger, Refusal
 from ymarket.simulator.state import Credential, CredentialKind, State
@@ -42,6 +43,7 @@ from ymarket.validation import Problem, request_validator
 
 __all__ = [
     "CONTROL_PREFIX",
+    "CONTROL_TOKEN_HEADER",
     "ConnectionDropped",
     "FakeClock",
     "RecordedRequest",
@@ -49,6 +51,10 @@ __all__ = [
 ]
 
 CONTROL_PREFIX = "/__simulator__"
+#: Header carrying the control token (see ``Simulator.control_token``).
+CONTROL_TOKEN_HEADER = "X-Simulator-Token"
+
+Endpoint = Callable[[Request], Awaitable[Response]]
 
 # Set by the uvicorn protocol of ``ymarket.simulator.server``: the socket of the
 # request being served, so a dropped connection can really be closed.
@@ -61,12 +67,19 @@ class ConnectionDropped(Exception):
     """Raised by the app when a fault drops the connection; transports turn it into httpx's."""
 
 
+# Headers holding credentials: the request log keeps them redacted.
+_CREDENTIAL_HEADERS = frozenset({"api-key", "authorization"})
+REDACTED = "<redacted>"
+
+
 @attrs.define
 class RecordedRequest:
     """One request the simulator received (the control API's are not recorded).
 
     ``operation_id`` is None for a path or method the spec does not have.
-    ``body`` is the parsed JSON, the raw text when it is not JSON, or None.
+    ``headers`` has credentials (``Api-Key``, ``Authorization``) redacted.
+    ``raw_body`` is the body as received (bytes, kept compactly); ``body`` is
+    it read on access: the JSON value, the text when it is not JSON, or None.
     ``status`` is the answer's status (None when the connection was dropped).
     """
 
@@ -75,8 +88,45 @@ class RecordedRequest:
     path: str
     query: list[tuple[str, str]]
     headers: dict[str, str]
-    body: Any
+    raw_body: bytes = b""
     status: int | None = None
+
+    @classmethod
+    def of(cls, request: Request, operation_id: str | None, raw_body: bytes) -> RecordedRequest:
+        """The record of ``request`` (credentials redacted)."""
+        return cls(
+            operation_id=operation_id,
+            method=request.method,
+            path=request.url.path,
+            query=list(request.query_params.multi_items()),
+            headers={
+                name: REDACTED if name in _CREDENTIAL_HEADERS else value
+                for name, value in request.headers.items()
+            },
+            raw_body=raw_body,
+        )
+
+    @property
+    def body(self) -> Any:
+        """The body: its JSON value, else its text, else None (empty)."""
+        if not self.raw_body.strip():
+            return None
+        try:
+            return decode_json(self.raw_body)
+        except ValueError:
+            return self.raw_body.decode("utf-8", "replace")
+
+    def to_json(self) -> dict[str, Any]:
+        """The record as the control API shows it."""
+        return {
+            "operation_id": self.operation_id,
+            "method": self.method,
+            "path": self.path,
+            "query": [list(pair) for pair in self.query],
+            "headers": self.headers,
+            "body": self.body,
+            "status": self.status,
+        }
 
 
 def error_response(
@@ -98,10 +148,6 @@ def _problems_response(problems: list[Problem]) -> JSONResponse:
     return JSONResponse(
         error_body([(code.code, str(p)) for p in problems]), status_code=code.status
     )
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON number")
 
 
 def _credentials(request: Request) -> tuple[CredentialKind, str] | None:
@@ -129,6 +175,8 @@ class Simulator:
         clock: Clock | Callable[[], float] | None = None,
         *,
         max_recorded_requests: int = 10_000,
+        max_body_bytes: int = 1 << 20,
+        control_token: str | None = None,
     ) -> None:
         self.dataset = dataset if dataset is not None else demo_dataset()
         self.clock: Clock = as_clock(clock)
@@ -137,6 +185,11 @@ class Simulator:
         #: newest ``max_recorded_requests`` (at least) and forgets older ones.
         self.requests: list[RecordedRequest] = []
         self.max_recorded_requests = max_recorded_requests
+        #: Bodies larger than this are answered 400 without being read further.
+        self.max_body_bytes = max_body_bytes
+        #: When set, the control API answers only requests with the header
+        #: ``X-Simulator-Token: <token>`` (set when serving beyond loopback).
+        self.control_token = control_token
         self.state: State = self.dataset.build_state()
         #: Quotas of ``x-ymarket-rate-limit`` spent so far (on ``clock``).
         self.rate_limits = QuotaLedger(self.clock)
@@ -193,17 +246,34 @@ class Simulator:
             if len(self.requests) > 2 * self.max_recorded_requests:
                 del self.requests[: -self.max_recorded_requests]
 
-    async def _serve(self, request: Request, operation_id: str) -> Response:
-        body = _RequestBody.read(await request.body())
-        record = RecordedRequest(
-            operation_id=operation_id,
-            method=request.method,
-            path=request.url.path,
-            query=list(request.query_params.multi_items()),
-            headers=dict(request.headers),
-            body=body.recorded,
+    async def _read_body(self, request: Request) -> bytes | None:
+        """The body, or None when it is larger than ``max_body_bytes`` (not read further)."""
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > self.max_body_bytes:
+            return None
+        chunks, size = [], 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > self.max_body_bytes:
+                return None
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def _too_large(self) -> Response:
+        return error_response(
+            ApiError.BAD_REQUEST, f"body $: size: larger than {self.max_body_bytes} bytes"
         )
+
+    async def _serve(self, request: Request, operation_id: str) -> Response:
+        raw = await self._read_body(request)
+        record = RecordedRequest.of(request, operation_id, raw or b"")
         self._record(record)
+        if raw is None:
+            refused = self._too_large()
+            record.status = refused.status_code
+            refused.headers.update(self._quota_headers(request, operation_id))
+            return refused
+        body = _RequestBody.read(raw)
         decision = self.faults.decide()
         after = self.faults.settings.after_processing
         response: Response
@@ -312,16 +382,24 @@ class Simulator:
             body, body_problem = _parse_body(request, raw)
             if body_problem is not None:
                 return _problems_response([*problems, body_problem])
-            body = transformed(op.request_body_schema, body)
-        check = request_validator(operation_id).check(
-            path_params=parsed.path, query_params=parsed.query, body=body
-        )
+        validator = request_validator(operation_id)
+        check = validator.check(path_params=parsed.path, query_params=parsed.query, body=body)
         if problems:
             # Unreadable parameters are left out of ``parsed``; skip the "required"
             # errors that causes and keep the body's problems.
             problems += [p for p in check.errors if p.location == "body"]
         else:
             problems = list(check.errors)
+        if not problems and op.request_body_schema is not None:
+            # The body as sent is valid; the server then applies its transforms
+            # (trim), and the result must be valid too (SKUs equal once trimmed
+            # are one SKU listed twice).
+            sent, body = body, transformed(op.request_body_schema, body)
+            if body != sent:
+                check = validator.check(
+                    path_params=parsed.path, query_params=parsed.query, body=body
+                )
+                problems = list(check.errors)
         if problems:
             return _problems_response(problems)
         with self._lock:
@@ -357,18 +435,9 @@ class Simulator:
             405: f"{request.method} is not allowed on {request.url.path}",
         }.get(exc.status_code, str(exc.detail))
         if not request.url.path.startswith(CONTROL_PREFIX):
-            unknown_body = _RequestBody.read(await request.body())
-            self._record(
-                RecordedRequest(
-                    operation_id=None,
-                    method=request.method,
-                    path=request.url.path,
-                    query=list(request.query_params.multi_items()),
-                    headers=dict(request.headers),
-                    body=unknown_body.recorded,
-                    status=exc.status_code,
-                )
-            )
+            record = RecordedRequest.of(request, None, await self._read_body(request) or b"")
+            record.status = exc.status_code
+            self._record(record)
         return error_response(code.error(message, status=exc.status_code), **(exc.headers or {}))
 
     # -- control API ----------------------------------------------------------
@@ -377,7 +446,7 @@ class Simulator:
         async def faults(request: Request) -> Response:
             if request.method == "PUT":
                 try:
-                    document = json.loads(await request.body() or b"{}")
+                    document = decode_json(await request.body() or b"{}")
                     if not isinstance(document, dict):
                         raise ValueError("send a JSON object of fault settings")
                     self.faults.configure_from_json(document)
@@ -396,13 +465,13 @@ class Simulator:
                 with self._lock:
                     self.requests.clear()
             with self._lock:
-                recorded = [attrs.asdict(r) for r in self.requests]
+                recorded = [r.to_json() for r in self.requests]
             return JSONResponse(recorded)
 
         async def campaign(request: Request) -> Response:
             try:
                 campaign_id = int(request.path_params["campaignId"])
-                document = json.loads(await request.body() or b"{}")
+                document = decode_json(await request.body() or b"{}")
                 found = self.state.campaigns[campaign_id]
                 if set(document) - {"locked"} or not isinstance(document.get("locked"), bool):
                     raise ValueError('send {"locked": true|false}')
@@ -418,7 +487,7 @@ class Simulator:
             if not self.clock.can_advance:
                 return error_response(ApiError.BAD_REQUEST, "the simulator runs on a real clock")
             try:
-                seconds = float(json.loads(await request.body())["seconds"])
+                seconds = float(decode_json(await request.body())["seconds"])
                 self.clock.advance(seconds)
             except (ValueError, KeyError, TypeError) as error:
                 return error_response(ApiError.BAD_REQUEST, f'send {{"seconds": N}}: {error}')
@@ -427,15 +496,38 @@ class Simulator:
         async def dataset(request: Request) -> Response:
             return Response(self.dataset.to_json(), media_type="application/json")
 
+        async def state(request: Request) -> Response:
+            with self._lock:
+                document = state_document(self.state)
+            return JSONResponse(document)
+
         p = CONTROL_PREFIX
         return [
-            Route(f"{p}/faults", faults, methods=["GET", "PUT", "DELETE"]),
-            Route(f"{p}/reset", reset, methods=["POST"]),
-            Route(f"{p}/requests", requests, methods=["GET", "DELETE"]),
-            Route(f"{p}/campaigns/{{campaignId}}", campaign, methods=["PATCH"]),
-            Route(f"{p}/clock/advance", clock, methods=["POST"]),
-            Route(f"{p}/dataset", dataset, methods=["GET"]),
+            Route(f"{p}/faults", self._guarded(faults), methods=["GET", "PUT", "DELETE"]),
+            Route(f"{p}/reset", self._guarded(reset), methods=["POST"]),
+            Route(f"{p}/requests", self._guarded(requests), methods=["GET", "DELETE"]),
+            Route(f"{p}/campaigns/{{campaignId}}", self._guarded(campaign), methods=["PATCH"]),
+            Route(f"{p}/clock/advance", self._guarded(clock), methods=["POST"]),
+            Route(f"{p}/dataset", self._guarded(dataset), methods=["GET"]),
+            Route(f"{p}/state", self._guarded(state), methods=["GET"]),
         ]
+
+    def _guarded(self, endpoint: Endpoint) -> Endpoint:
+        """``endpoint`` answering only with the control token (when one is set)."""
+
+        async def guarded(request: Request) -> Response:
+            token = self.control_token
+            if token is not None and not secrets.compare_digest(
+                request.headers.get(CONTROL_TOKEN_HEADER, ""), token
+            ):
+                return error_response(
+                    ApiError.UNAUTHORIZED,
+                    f"the control API needs the header {CONTROL_TOKEN_HEADER} "
+                    "(printed when the simulator started)",
+                )
+            return await endpoint(request)
+
+        return guarded
 
 
 def _refused(refusal: Refusal) -> Response:
@@ -455,16 +547,9 @@ class _RequestBody:
         if not raw.strip():
             return cls(raw, None, "empty")
         try:
-            return cls(raw, json.loads(raw, parse_constant=_reject_constant), None)
+            return cls(raw, decode_json(raw), None)
         except ValueError as error:
             return cls(raw, None, str(error))
-
-    @property
-    def recorded(self) -> Any:
-        """What the request log shows: the JSON value, else the text, else None."""
-        if self.error is None:
-            return self.value
-        return self.raw.decode("utf-8", "replace") if self.raw else None
 
 
 def _parse_body(request: Request, body: _RequestBody) -> tuple[Any, Problem | None]:

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import copy
 import json
+import sys
 from collections.abc import Callable, Hashable
+from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import attrs
 import jsonschema_rs
@@ -35,6 +37,8 @@ __all__ = [
     "Dataset",
     "DatasetError",
     "demo_dataset",
+    "dump_demo",
+    "state_document",
 ]
 
 DEMO_API_KEY = "demo-api-key"
@@ -372,3 +376,30 @@ def demo_dataset() -> Dataset:
         ],
     }
     return Dataset(document)
+
+
+def _unstructure(item: Any) -> dict[str, Any]:
+    entry: dict[str, Any] = {}
+    for name, attribute, field in dataset_fields(type(item)):
+        value = getattr(item, attribute.name)
+        if field.item_class is not None:
+            value = [_unstructure(v) for v in value]
+        elif isinstance(value, frozenset):
+            value = sorted(value)
+        elif isinstance(value, Decimal):
+            value = str(value)
+        entry[name] = value
+    return entry
+
+
+def state_document(state: State) -> dict[str, Any]:
+    """The current state in the dataset format (``GET /__simulator__/state``)."""
+    return {
+        c.name: [_unstructure(item) for item in getattr(state, c.name).values()]
+        for c in _COLLECTIONS
+    }
+
+
+def dump_demo(file: TextIO | None = None) -> None:
+    """Print the demo dataset as JSON (``--dump-demo``), to ``file`` or stdout."""
+    print(demo_dataset().to_json(), file=file if file is not None else sys.stdout)
