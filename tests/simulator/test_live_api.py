@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import json
 import os
 import time
 from pathlib import Path
@@ -16,7 +17,7 @@ import pytest
 import yaml
 from ymarket.simulator import BASE_URL, DEMO_API_KEY, FakeClock, Simulator
 from ymarket.simulator.errors import ApiError
-from ymarket.simulator.transforms import transformed
+from ymarket.simulator.transforms import request_transformer, transformed
 from ymarket.spec import campaign_limits, operations
 
 from tests.simulator.support import KEY, VALID, send
@@ -82,6 +83,17 @@ def test_transforms_follow_the_schema_marks() -> None:
     assert transformed(schema, value) == {"kept": " a ", "trimmed": ["b", "c"], "other": " d "}
     with pytest.raises(ValueError, match="unknown x-ymarket-transform"):
         transformed({"x-ymarket-transform": "upper"}, "a")
+
+
+@pytest.mark.parametrize("op_id", sorted(operations()))
+def test_each_operation_trims_what_its_schema_marks(op_id: str) -> None:
+    schema = operations()[op_id].request_body_schema
+    marked = schema is not None and "x-ymarket-transform" in json.dumps(schema)
+    transformer = request_transformer(op_id)
+    assert (transformer is not None) == marked
+    if transformer is not None and schema is not None:
+        body = VALID[op_id]["json"]
+        assert transformer(body) == body
 
 
 # -- X-RateLimit-Resource-* -------------------------------------------------------------

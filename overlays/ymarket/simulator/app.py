@@ -37,7 +37,7 @@ from ymarket.simulator.jsonbody import decode_json
 from ymarket.simulator.params import parse_parameters
 from ymarket.simulator.quota import QuotaLedger, Refusal
 from ymarket.simulator.state import Credential, CredentialKind, State
-from ymarket.simulator.transforms import transformed
+from ymarket.simulator.transforms import request_transformer
 from ymarket.spec import RateLimitTier, operations
 from ymarket.validation import Problem, request_validator
 
@@ -390,11 +390,12 @@ class Simulator:
             problems += [p for p in check.errors if p.location == "body"]
         else:
             problems = list(check.errors)
-        if not problems and op.request_body_schema is not None:
+        transformer = request_transformer(operation_id)
+        if not problems and transformer is not None:
             # The body as sent is valid; the server then applies its transforms
             # (trim), and the result must be valid too (SKUs equal once trimmed
             # are one SKU listed twice).
-            sent, body = body, transformed(op.request_body_schema, body)
+            sent, body = body, transformer(body)
             if body != sent:
                 check = validator.check(
                     path_params=parsed.path, query_params=parsed.query, body=body

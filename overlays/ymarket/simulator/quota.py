@@ -53,6 +53,9 @@ class QuotaLedger:
         self._campaign = campaign if campaign is not None else campaign_limits()
         self._lock = threading.Lock()
         self._spent: dict[tuple[int, str], deque[tuple[float, int]]] = {}
+        # Units in each window, kept as spends enter and leave it: summing the
+        # window on every call would cost O(calls per period) under load.
+        self._used: dict[tuple[int, str], int] = {}
         self._in_flight: dict[tuple[int, str], int] = {}
         self._campaign_in_flight: dict[int, int] = {}
 
@@ -60,23 +63,26 @@ class QuotaLedger:
         """Forget everything spent."""
         with self._lock:
             self._spent.clear()
+            self._used.clear()
             self._in_flight.clear()
             self._campaign_in_flight.clear()
 
     def _window(
         self, key: tuple[int, str], tier: RateLimitTier, now: float
-    ) -> deque[tuple[float, int]]:
+    ) -> tuple[deque[tuple[float, int]], int]:
+        """The window of ``key`` without the spends that left it, and the units in it."""
         window = self._spent.setdefault(key, deque())
+        used = self._used.get(key, 0)
         while window and window[0][0] <= now - tier.period_seconds:
-            window.popleft()
-        return window
+            used -= window.popleft()[1]
+        self._used[key] = used
+        return window, used
 
     def standing(self, campaign_id: int, operation_id: str, tier: RateLimitTier) -> Standing:
         """The quota of ``operation_id`` for ``campaign_id`` now."""
         now = self._clock()
         with self._lock:
-            window = self._window((campaign_id, operation_id), tier, now)
-            used = sum(units for _, units in window)
+            window, used = self._window((campaign_id, operation_id), tier, now)
             start = window[0][0] if window else now
         return Standing(tier.limit, max(0, tier.limit - used), start + tier.period_seconds)
 
@@ -87,8 +93,7 @@ class QuotaLedger:
         key = (campaign_id, operation_id)
         now = self._clock()
         with self._lock:
-            window = self._window(key, tier, now)
-            used = sum(units for _, units in window)
+            window, used = self._window(key, tier, now)
             if used + cost > tier.limit:
                 retry = window[0][0] + tier.period_seconds - now if window else 0.0
                 return Refusal(
@@ -98,6 +103,7 @@ class QuotaLedger:
                     retry,
                 )
             window.append((now, cost))
+            self._used[key] = used + cost
         return None
 
     def enter(
