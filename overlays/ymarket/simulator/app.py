@@ -264,6 +264,13 @@ class Simulator:
             ApiError.BAD_REQUEST, f"body $: size: larger than {self.max_body_bytes} bytes"
         )
 
+    async def _latency(self) -> None:
+        # No latency, no sleep: an answer without a pause is computed without
+        # yielding, so calls do not pile up in flight on a busy server.
+        seconds = self.faults.latency_seconds
+        if seconds:
+            await self.clock.sleep(seconds)
+
     async def _serve(self, request: Request, operation_id: str) -> Response:
         raw = await self._read_body(request)
         record = RecordedRequest.of(request, operation_id, raw or b"")
@@ -280,7 +287,7 @@ class Simulator:
         if decision == "rate-limit":
             response = error_response(ApiError.LIMIT_EXCEEDED, "rate limit burst (fault injection)")
         elif decision in ("error", "drop") and not after:
-            await self.clock.sleep(self.faults.latency_seconds)
+            await self._latency()
             response = await self._fault(decision)
         else:
             response = await self._handle(request, operation_id, body)
@@ -332,7 +339,7 @@ class Simulator:
     async def _handle(self, request: Request, operation_id: str, body: _RequestBody) -> Response:
         checked = self._check(request, operation_id, body)
         if isinstance(checked, Response):
-            await self.clock.sleep(self.faults.latency_seconds)
+            await self._latency()
             return checked
         tier = self._tier(checked)
         campaign_id = checked.campaign.id
@@ -340,7 +347,7 @@ class Simulator:
         if refusal is not None:
             return _refused(refusal)
         try:
-            await self.clock.sleep(self.faults.latency_seconds)
+            await self._latency()
             with self._lock:
                 return HANDLERS[operation_id](self.state, checked)
         except SimulatorError as error:

@@ -25,6 +25,17 @@ from ymarket.simulator.app import CONTROL_TOKEN_HEADER, Simulator, current_trans
 __all__ = ["DroppingH11Protocol", "bind", "dropping_protocol", "run", "serve"]
 
 
+def _receive_exposing(
+    transport: asyncio.Transport, receive: Callable[[bytes], None], data: bytes
+) -> None:
+    """``receive(data)`` with ``transport`` visible to the app (``current_transport``)."""
+    token = current_transport.set(transport)
+    try:
+        receive(data)
+    finally:
+        current_transport.reset(token)
+
+
 class DroppingH11Protocol(H11Protocol):
     """uvicorn's h11 protocol, exposing the connection's transport to the app.
 
@@ -33,11 +44,7 @@ class DroppingH11Protocol(H11Protocol):
     """
 
     def data_received(self, data: bytes) -> None:
-        token = current_transport.set(self.transport)
-        try:
-            super().data_received(data)
-        finally:
-            current_transport.reset(token)
+        _receive_exposing(self.transport, super().data_received, data)
 
 
 def dropping_protocol() -> type[asyncio.Protocol]:
@@ -51,11 +58,7 @@ def dropping_protocol() -> type[asyncio.Protocol]:
         """uvicorn's httptools protocol, exposing the connection's transport to the app."""
 
         def data_received(self, data: bytes) -> None:
-            token = current_transport.set(self.transport)
-            try:
-                super().data_received(data)
-            finally:
-                current_transport.reset(token)
+            _receive_exposing(self.transport, super().data_received, data)
 
     return DroppingHttpToolsProtocol
 
