@@ -166,7 +166,9 @@ def test_update_items_refused_by_the_api_is_one_line_with_its_code(sim: Server) 
     result = run_ymarket(*ORDER, "--item", "1=5", "--yes", url=sim.url)
     assert result.returncode == 4
     (line,) = result.stderr.splitlines()
-    assert line.startswith("ymarket: error: updateOrderItems: HTTP 400: COUNT_INCREASED")
+    assert line.startswith(
+        "ymarket: error: updateOrderItems: HTTP 400: ITEMS_ADDITION_NOT_SUPPORTED"
+    )
 
 
 def test_update_items_declined_sends_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -206,7 +208,7 @@ def test_a_wrong_key_is_an_api_error(sim: Server) -> None:
         url=sim.url,
     )
     assert result.returncode == 4
-    assert "HTTP 403: UNKNOWN_CREDENTIALS" in result.stderr
+    assert "HTTP 403: FORBIDDEN" in result.stderr
     assert "wrong" not in result.stderr
 
 

@@ -222,7 +222,7 @@ def test_an_api_error_is_one_line_with_its_code_and_the_job_resumes(
     args = ["offers", "delete", "--campaign-id", str(CAMPAIGN), "--journal", str(journal)]
     result = run_ymarket(*args, "R-00001", "R-00002", url=sim.url)
     assert result.returncode == 4
-    assert "ymarket: error: deleteCampaignOffers: HTTP 423: CAMPAIGN_LOCKED" in result.stderr
+    assert "ymarket: error: deleteCampaignOffers: HTTP 423: LOCKED" in result.stderr
     assert "Traceback" not in result.stderr
     sim.control("PATCH", f"campaigns/{CAMPAIGN}", {"locked": False})
     again = run_ymarket(*args, "R-00001", "R-00002", url=sim.url)

@@ -9,7 +9,7 @@ from typing import Any
 
 import schemathesis
 
-from tests.simulator.spec_rules import EXTENSION_RULES, error_rules
+from tests.simulator.support import EXTENSION_RULES, error_rules
 
 __all__ = ["positive_data_accepted"]
 

@@ -22,8 +22,7 @@ import pytest
 from ymarket.simulator import BASE_URL, DEMO_API_KEY, FakeClock, Simulator
 from ymarket.spec import operations
 
-from tests.simulator.spec_rules import error_rules
-from tests.simulator.test_status_codes import VALID
+from tests.simulator.support import VALID, error_rules
 
 Step = str | int
 REMOVE = object()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.simulator.conftest import LiveServer
+from tests.simulator.support import LiveServer
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from ymarket.simulator import BASE_URL, DEMO_API_KEY, FakeClock, Simulator
 
-from tests.simulator.conftest import LiveServer
+from tests.simulator.support import LiveServer
 
 OFFERS = "/v2/campaigns/1001/offers/delete"
 

@@ -38,7 +38,8 @@ def test_generated_client_sync(
     assert response.status_code == 200
     assert response.parsed is not None
     assert response.parsed.result.not_deleted_offer_ids == ["SKU-00100"]  # type: ignore[union-attr]
-    assert ymarket_simulator.requests[0].headers["api-key"] == DEMO_API_KEY
+    # The key was sent; the request log keeps credentials redacted.
+    assert ymarket_simulator.requests[0].headers["api-key"] == "<redacted>"
     assert (1001, "SKU-00011") not in ymarket_simulator.state.offers
 
 

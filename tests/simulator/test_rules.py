@@ -14,7 +14,10 @@ from ymarket.simulator import (
     Simulator,
 )
 from ymarket.simulator.dataset import TEA_SKU
-from ymarket.spec import operation
+from ymarket.simulator.quota import QuotaLedger
+from ymarket.spec import CampaignLimits, campaign_limits, operation, operations
+
+from tests.simulator.support import KEY, VALID, send
 
 OFFERS = "/v2/campaigns/{}/offers/delete"
 LICENSES = "/v2/campaigns/{}/outlets/licenses"
@@ -64,7 +67,7 @@ def test_unknown_credentials_are_403(ymarket_simulator: Simulator, headers: dict
     ) as c:
         response = c.post(OFFERS.format(1001), json={"offerIds": ["SKU-00011"]})
     assert response.status_code == 403
-    assert codes(response) == ["UNKNOWN_CREDENTIALS"]
+    assert codes(response) == ["FORBIDDEN"]
 
 
 def test_key_without_scope_is_403_and_with_scope_passes(ymarket_simulator: Simulator) -> None:
@@ -75,7 +78,7 @@ def test_key_without_scope_is_403_and_with_scope_passes(ymarket_simulator: Simul
         refused = c.delete(LICENSES.format(1001), params={"ids": "9001"})
         allowed = c.post(OFFERS.format(1001), json={"offerIds": ["SKU-00011"]})
     assert refused.status_code == 403
-    assert codes(refused) == ["SCOPE_MISSING"]
+    assert codes(refused) == ["FORBIDDEN"]
     for scope in operation("deleteOutletLicenses").scopes:
         assert scope in refused.json()["errors"][0]["message"]
     assert 9001 in ymarket_simulator.state.licenses
@@ -93,7 +96,7 @@ def test_oauth_token_is_not_scope_checked_but_campaign_checked(
         other = c.post(OFFERS.format(2002), json={"offerIds": ["FBS-0001"]})
     assert ok.status_code == 200
     assert other.status_code == 403
-    assert codes(other) == ["CAMPAIGN_FORBIDDEN"]
+    assert codes(other) == ["FORBIDDEN"]
     assert (2002, "FBS-0001") in ymarket_simulator.state.offers
 
 
@@ -103,20 +106,23 @@ def test_unknown_campaign_is_404(ymarket_httpx_client: httpx.Client) -> None:
     assert codes(response) == ["CAMPAIGN_NOT_FOUND"]
 
 
-@pytest.mark.parametrize(
-    ("method", "path", "kwargs"),
-    [
-        ("DELETE", LICENSES.format(2002), {"params": {"ids": "1"}}),
-        ("POST", LICENSES.format(2002), {"json": license_body(outletId=601)}),
-        ("PUT", ITEMS.format(2002, 80001), {"json": {"items": [{"id": 1, "count": 1}]}}),
-    ],
+FBS_REFUSED = sorted(
+    op_id for op_id, op in operations().items() if "FBS" not in op.placement_models
 )
+
+
+def test_some_operations_are_not_for_fbs() -> None:
+    assert FBS_REFUSED
+
+
+@pytest.mark.parametrize("op_id", FBS_REFUSED)
 def test_dbs_only_operations_refuse_an_fbs_campaign(
-    ymarket_httpx_client: httpx.Client, method: str, path: str, kwargs: dict[str, Any]
+    ymarket_simulator: Simulator, op_id: str
 ) -> None:
-    response = ymarket_httpx_client.request(method, path, **kwargs)
+    request = {**VALID[op_id], "path": {**VALID[op_id]["path"], "campaignId": 2002}}
+    response = send(ymarket_simulator, op_id, request, KEY)
     assert response.status_code == 403
-    assert codes(response) == ["PLACEMENT_MODEL_NOT_SUPPORTED"]
+    assert codes(response) == ["CAMPAIGN_TYPE_NOT_SUPPORTED"]
     assert "FBS" in response.json()["errors"][0]["message"]
 
 
@@ -143,7 +149,12 @@ def test_delete_licenses_removes_given_and_ignores_unknown(
 
 @pytest.mark.parametrize(
     ("query", "path"),
-    [("ids=1,x", "$.ids[1]"), ("ids=1.0", "$.ids[0]"), ("ids=1&ids=2", "$.ids")],
+    [
+        ("ids=1,x", "$.ids[1]"),
+        ("ids=1.0", "$.ids[0]"),
+        ("ids=1&ids=x", "$.ids[1]"),
+        ("ids=1,2&ids=3", "$.ids[0]"),
+    ],
 )
 def test_delete_licenses_ids_are_parsed_by_the_spec(
     ymarket_httpx_client: httpx.Client, query: str, path: str
@@ -190,10 +201,10 @@ def test_update_licenses_unknown_id_or_foreign_outlet_change_nothing(
     body["licenses"].append({**body["licenses"][0], "id": 424242})
     unknown = ymarket_httpx_client.post(LICENSES.format(1001), json=body)
     assert unknown.status_code == 404
-    assert codes(unknown) == ["LICENSE_NOT_FOUND"]
+    assert codes(unknown) == ["NOT_FOUND"]
     foreign = ymarket_httpx_client.post(LICENSES.format(1001), json=license_body(outletId=601))
     assert foreign.status_code == 404
-    assert codes(foreign) == ["OUTLET_NOT_FOUND"]
+    assert codes(foreign) == ["NOT_FOUND"]
     assert ymarket_simulator.state.licenses == before
 
 
@@ -226,7 +237,7 @@ def test_update_licenses_only_alcohol(ymarket_httpx_client: httpx.Client) -> Non
         LICENSES.format(1001), json=license_body(licenseType="UNKNOWN")
     )
     assert response.status_code == 400
-    assert codes(response) == ["LICENSE_TYPE_NOT_SUPPORTED"]
+    assert codes(response) == ["CONSTRAINT_VIOLATION"]
 
 
 # -- deleteCampaignOffers --------------------------------------------------------
@@ -260,7 +271,7 @@ def test_locked_campaign_is_423_and_unlock_over_control_api(
 ) -> None:
     locked = ymarket_httpx_client.post(OFFERS.format(3003), json={"offerIds": ["LOCKED-001"]})
     assert locked.status_code == 423
-    assert codes(locked) == ["CAMPAIGN_LOCKED"]
+    assert codes(locked) == ["LOCKED"]
     unlock = ymarket_httpx_client.patch("/__simulator__/campaigns/3003", json={"locked": False})
     assert unlock.json() == {"id": 3003, "locked": False}
     ok = ymarket_httpx_client.post(OFFERS.format(3003), json={"offerIds": ["LOCKED-001"]})
@@ -319,25 +330,38 @@ KEEP_1 = {"id": 1, "count": 3, "instances": [cis(1), cis(2), cis(3)]}
 @pytest.mark.parametrize(
     ("order_id", "items", "code"),
     [
-        (70002, [{"id": 1, "count": 1}], "ORDER_STATUS_NOT_ALLOWED"),
-        (70003, [{"id": 1, "count": 1}], "ORDER_STATUS_NOT_ALLOWED"),
-        (70001, [KEEP_1, {"id": 2, "count": 3}, {"id": 3, "count": 1}], "COUNT_INCREASED"),
-        (70001, [KEEP_1, {"id": 2, "count": 2}], "ITEM_FROM_SPECIAL_OFFER"),
-        (70001, [KEEP_1, {"id": 2, "count": 2}, {"id": 3, "count": 0}], "ITEM_FROM_SPECIAL_OFFER"),
-        (70004, [{"id": 1, "count": 3}], "ONLY_ITEM"),
-        (70005, [{"id": 1, "count": 0}, {"id": 2, "count": 1}], "MAIN_ITEM"),
+        (70002, [{"id": 1, "count": 1}], "STATUS_NOT_ALLOWED"),
+        (70003, [{"id": 1, "count": 1}], "STATUS_NOT_ALLOWED"),
+        (
+            70001,
+            [KEEP_1, {"id": 2, "count": 3}, {"id": 3, "count": 1}],
+            "ITEMS_ADDITION_NOT_SUPPORTED",
+        ),
+        (70001, [KEEP_1, {"id": 2, "count": 2}], "PROMO_PROHIBITS_DELETE"),
+        (70001, [KEEP_1, {"id": 2, "count": 2}, {"id": 3, "count": 0}], "PROMO_PROHIBITS_DELETE"),
+        (70004, [{"id": 1, "count": 3}], "CANNOT_REMOVE_LAST_ITEM"),
+        (70005, [{"id": 1, "count": 0}, {"id": 2, "count": 1}], "DELETED_ITEMS_EXCEEDS_THRESHOLD"),
         (
             70001,
             [{"id": 1, "count": 2}, {"id": 2, "count": 2}, {"id": 3, "count": 1}],
-            "INSTANCES_MISMATCH",
+            "TOO_FEW_CISES_FOR_ITEM",
         ),
         (
             70001,
             [{"id": 1, "count": 2, "instances": [cis(1)]}, {"id": 3, "count": 1}],
-            "INSTANCES_MISMATCH",
+            "TOO_FEW_CISES_FOR_ITEM",
+        ),
+        (
+            70001,
+            [
+                {"id": 1, "count": 1, "instances": [cis(1), cis(2)]},
+                {"id": 2, "count": 2},
+                {"id": 3, "count": 1},
+            ],
+            "TOO_MANY_CISES_FOR_ITEM",
         ),
         (70001, [KEEP_1, {"id": 9, "count": 1}], "ITEM_NOT_FOUND"),
-        (70001, [KEEP_1, KEEP_1, {"id": 3, "count": 1}], "DUPLICATE_ITEM"),
+        (70001, [KEEP_1, KEEP_1, {"id": 3, "count": 1}], "ITEM_DUPLICATE"),
         (70005, [{"id": 1, "count": 1}, {"id": 2, "count": 0}], None),
     ],
 )
@@ -370,7 +394,7 @@ def test_update_items_all_removed_is_refused(ymarket_simulator: Simulator) -> No
             ITEMS.format(1001, 70002),
             json={"items": [{"id": 1, "count": 0}, {"id": 2, "count": 0}]},
         )
-    assert codes(response) == ["ORDER_WOULD_BE_EMPTY"]
+    assert codes(response) == ["CANNOT_REMOVE_LAST_ITEM"]
 
 
 def test_unknown_order_is_404(ymarket_httpx_client: httpx.Client) -> None:
@@ -378,7 +402,7 @@ def test_unknown_order_is_404(ymarket_httpx_client: httpx.Client) -> None:
         ITEMS.format(1001, 1), json={"items": [{"id": 1, "count": 1}]}
     )
     assert response.status_code == 404
-    assert codes(response) == ["ORDER_NOT_FOUND"]
+    assert codes(response) == ["NOT_FOUND"]
 
 
 # -- rate limits -----------------------------------------------------------------
@@ -426,12 +450,14 @@ def test_request_limit_per_operation(ymarket_simulator: Simulator) -> None:
     assert other_op.status_code == 200
 
 
-def test_max_parallel_calls(ymarket_simulator: Simulator) -> None:
+def test_max_parallel_calls() -> None:
     limit = operation("updateOrderItems").rate_limit
     assert limit is not None
     tier = limit.tier()
     assert tier.max_parallel is not None
-    limiter = ymarket_simulator.rate_limits
+    # The operation's own cap, with a campaign-wide cap above it.
+    wide = CampaignLimits(max_parallel=tier.max_parallel + 1, message="{limit} {campaignId}")
+    limiter = QuotaLedger(FakeClock(), wide)
     for _ in range(tier.max_parallel):
         assert limiter.enter(1001, "updateOrderItems", tier) is None
     assert limiter.enter(1001, "updateOrderItems", tier) is not None
@@ -475,3 +501,17 @@ def test_unreadable_bodies_are_400(
     )
     assert response.status_code == 400
     assert response.json()["errors"][0]["message"].startswith(f"body $: {rule}: ")
+
+
+def test_calls_in_flight_per_campaign_across_operations() -> None:
+    wide = campaign_limits()
+    assert wide is not None
+    limiter = QuotaLedger(FakeClock(), wide)
+    ops = sorted(operations())
+    for n in range(wide.max_parallel):
+        assert limiter.enter(1001, ops[n % len(ops)], None) is None
+    refusal = limiter.enter(1001, ops[0], None)
+    assert refusal is not None and refusal.message == wide.refusal(1001)
+    assert limiter.enter(2002, ops[0], None) is None
+    limiter.leave(1001, ops[1])
+    assert limiter.enter(1001, ops[0], None) is None

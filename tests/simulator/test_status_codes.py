@@ -8,66 +8,14 @@ and every answer must match the spec's response schema for its status.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import httpx
 import jsonschema_rs
 import pytest
-from ymarket.simulator import BASE_URL, DEMO_API_KEY, FakeClock, Simulator
+from ymarket.simulator import FakeClock, Simulator
 from ymarket.spec import operations
 
-Request = dict[str, Any]
-
-VALID: dict[str, Request] = {
-    "deleteOutletLicenses": {
-        "method": "DELETE",
-        "path": {"campaignId": 1001},
-        "params": {"ids": "9001,9002"},
-    },
-    "updateOutletLicenses": {
-        "method": "POST",
-        "path": {"campaignId": 1001},
-        "json": {
-            "licenses": [
-                {
-                    "outletId": 501,
-                    "licenseType": "ALCOHOL",
-                    "number": "N-1",
-                    "dateOfIssue": "2025-01-01T00:00:00+03:00",
-                    "dateOfExpiry": "2026-01-01T00:00:00+03:00",
-                }
-            ]
-        },
-    },
-    "deleteCampaignOffers": {
-        "method": "POST",
-        "path": {"campaignId": 1001},
-        "json": {"offerIds": ["SKU-00011", "SKU-00100"]},
-    },
-    "updateOrderItems": {
-        "method": "PUT",
-        "path": {"campaignId": 1001, "orderId": 70001},
-        "json": {
-            "items": [
-                {"id": 2, "count": 1},
-                {"id": 3, "count": 1},
-                {"id": 1, "count": 1, "instances": [{"cis": "010460123456789021SERIAL0000001"}]},
-            ]
-        },
-    },
-}
-
-
-def send(sim: Simulator, op_id: str, request: Request, headers: dict[str, str]) -> httpx.Response:
-    op = operations()[op_id]
-    path = op.path.format(**request["path"])
-    with httpx.Client(transport=sim.sync_transport(), base_url=BASE_URL, headers=headers) as c:
-        return c.request(
-            request["method"], path, params=request.get("params"), json=request.get("json")
-        )
-
-
-KEY = {"Api-Key": DEMO_API_KEY}
+from tests.simulator.support import KEY, VALID, send
 
 
 def ok(sim: Simulator, op_id: str) -> httpx.Response:

@@ -20,10 +20,10 @@ if TYPE_CHECKING:
     from ymarket.simulator.app import (
         CONTROL_PREFIX,
         ConnectionDropped,
-        FakeClock,
         RecordedRequest,
         Simulator,
     )
+    from ymarket.simulator.clock import FakeClock
     from ymarket.simulator.dataset import (
         DATASET_SCHEMA,
         DEMO_API_KEY,
@@ -33,8 +33,9 @@ if TYPE_CHECKING:
         DatasetError,
         demo_dataset,
     )
+    from ymarket.simulator.errors import SimulatorError
     from ymarket.simulator.faults import Faults, FaultSettings
-    from ymarket.simulator.state import SimulatorError, State
+    from ymarket.simulator.state import State
 
 __all__ = [
     "BASE_URL",
@@ -63,10 +64,10 @@ _HOMES = {
     "ymarket.simulator.app": (
         "CONTROL_PREFIX",
         "ConnectionDropped",
-        "FakeClock",
         "RecordedRequest",
         "Simulator",
     ),
+    "ymarket.simulator.clock": ("FakeClock",),
     "ymarket.simulator.dataset": (
         "DATASET_SCHEMA",
         "DEMO_API_KEY",
@@ -77,7 +78,8 @@ _HOMES = {
         "demo_dataset",
     ),
     "ymarket.simulator.faults": ("FaultSettings", "Faults"),
-    "ymarket.simulator.state": ("SimulatorError", "State"),
+    "ymarket.simulator.errors": ("SimulatorError",),
+    "ymarket.simulator.state": ("State",),
 }
 _HOME_OF = {name: module for module, names in _HOMES.items() for name in names}
 

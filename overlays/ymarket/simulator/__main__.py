@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ymarket.simulator.dataset import Dataset, DatasetError, demo_dataset
+from ymarket.simulator.dataset import Dataset, DatasetError, demo_dataset, dump_demo
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -22,9 +22,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--dump-demo", action="store_true", help="print the demo dataset as JSON and exit"
     )
+    parser.add_argument(
+        "--max-requests",
+        type=int,
+        default=10_000,
+        metavar="N",
+        help="requests kept in the request log; older ones are dropped (default: 10000)",
+    )
+    parser.add_argument(
+        "--max-body-bytes",
+        type=int,
+        default=1 << 20,
+        metavar="N",
+        help="larger request bodies are answered 400 (default: 1048576)",
+    )
     args = parser.parse_args(argv)
     if args.dump_demo:
-        print(demo_dataset().to_json())
+        dump_demo()
         return 0
     try:
         dataset = Dataset.load(args.data) if args.data else demo_dataset()
@@ -33,15 +47,14 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     # Imported here so --dump-demo works without the server's dependencies.
     from ymarket.simulator.app import Simulator
-    from ymarket.simulator.server import serve
+    from ymarket.simulator.server import run
 
-    simulator = Simulator(dataset=dataset)
-    print(dataset.summary())
-    print(
-        f"\nServing on http://{args.host}:{args.port}  (control API: /__simulator__/)", flush=True
+    simulator = Simulator(
+        dataset=dataset,
+        max_recorded_requests=args.max_requests,
+        max_body_bytes=args.max_body_bytes,
     )
-    serve(simulator, args.host, args.port)
-    return 0
+    return run(simulator, args.host, args.port, banner=dataset.summary() + "\n")
 
 
 if __name__ == "__main__":

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-import json
+import datetime
+import email.utils
+import secrets
 import threading
+import time
 import weakref
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
@@ -25,16 +28,22 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from ymarket.simulator.dataset import Dataset, demo_dataset
+from ymarket.simulator.clock import Clock, FakeClock, as_clock
+from ymarket.simulator.dataset import Dataset, demo_dataset, state_document
+from ymarket.simulator.errors import ApiError, SimulatorError, error_body
 from ymarket.simulator.faults import Faults
+from ymarket.simulator.handlers import HANDLERS, CheckedRequest
+from ymarket.simulator.jsonbody import decode_json
 from ymarket.simulator.params import parse_parameters
-from ymarket.simulator.ratelimit import RateLimiter, Refusal
-from ymarket.simulator.state import Campaign, Credential, CredentialKind, SimulatorError, State
-from ymarket.spec import Operation, RateLimitTier, operations
+from ymarket.simulator.quota import QuotaLedger, Refusal
+from ymarket.simulator.state import Credential, CredentialKind, State
+from ymarket.simulator.transforms import request_transformer
+from ymarket.spec import RateLimitTier, operations
 from ymarket.validation import Problem, request_validator
 
 __all__ = [
     "CONTROL_PREFIX",
+    "CONTROL_TOKEN_HEADER",
     "ConnectionDropped",
     "FakeClock",
     "RecordedRequest",
@@ -42,10 +51,10 @@ __all__ = [
 ]
 
 CONTROL_PREFIX = "/__simulator__"
-# Error bodies list at most this many problems (a 500-SKU body could have 500).
-_MAX_ERRORS = 100
+#: Header carrying the control token (see ``Simulator.control_token``).
+CONTROL_TOKEN_HEADER = "X-Simulator-Token"
 
-Clock = Callable[[], float]
+Endpoint = Callable[[Request], Awaitable[Response]]
 
 # Set by the uvicorn protocol of ``ymarket.simulator.server``: the socket of the
 # request being served, so a dropped connection can really be closed.
@@ -54,34 +63,13 @@ current_transport: contextvars.ContextVar[asyncio.Transport | None] = contextvar
 )
 
 
-class FakeClock:
-    """A clock for tests: starts at ``start`` and moves only by :meth:`advance`.
-
-    Pass it as ``Simulator(clock=...)``; injected latency then advances it
-    instead of sleeping.
-    """
-
-    def __init__(self, start: float = 0.0) -> None:
-        self._now = float(start)
-        self._lock = threading.Lock()
-
-    def __call__(self) -> float:
-        return self._now
-
-    def advance(self, seconds: float) -> None:
-        """Move the clock forward by ``seconds`` (not negative)."""
-        if seconds < 0:
-            raise ValueError(f"a clock cannot go back ({seconds} s)")
-        with self._lock:
-            self._now += seconds
-
-    async def sleep(self, seconds: float) -> None:
-        """Sleep on this clock: advance it, return at once."""
-        self.advance(seconds)
-
-
 class ConnectionDropped(Exception):
     """Raised by the app when a fault drops the connection; transports turn it into httpx's."""
+
+
+# Headers holding credentials: the request log keeps them redacted.
+_CREDENTIAL_HEADERS = frozenset({"api-key", "authorization"})
+REDACTED = "<redacted>"
 
 
 @attrs.define
@@ -89,7 +77,9 @@ class RecordedRequest:
     """One request the simulator received (the control API's are not recorded).
 
     ``operation_id`` is None for a path or method the spec does not have.
-    ``body`` is the parsed JSON, the raw text when it is not JSON, or None.
+    ``headers`` has credentials (``Api-Key``, ``Authorization``) redacted.
+    ``raw_body`` is the body as received (bytes, kept compactly); ``body`` is
+    it read on access: the JSON value, the text when it is not JSON, or None.
     ``status`` is the answer's status (None when the connection was dropped).
     """
 
@@ -98,28 +88,66 @@ class RecordedRequest:
     path: str
     query: list[tuple[str, str]]
     headers: dict[str, str]
-    body: Any
+    raw_body: bytes = b""
     status: int | None = None
 
+    @classmethod
+    def of(cls, request: Request, operation_id: str | None, raw_body: bytes) -> RecordedRequest:
+        """The record of ``request`` (credentials redacted)."""
+        return cls(
+            operation_id=operation_id,
+            method=request.method,
+            path=request.url.path,
+            query=list(request.query_params.multi_items()),
+            headers={
+                name: REDACTED if name in _CREDENTIAL_HEADERS else value
+                for name, value in request.headers.items()
+            },
+            raw_body=raw_body,
+        )
 
-def _error_body(errors: list[tuple[str, str]]) -> dict[str, Any]:
-    shown = errors[:_MAX_ERRORS]
-    if len(errors) > _MAX_ERRORS:
-        shown.append(("BAD_REQUEST", f"... and {len(errors) - _MAX_ERRORS} more problems"))
-    return {"status": "ERROR", "errors": [{"code": c, "message": m} for c, m in shown]}
+    @property
+    def body(self) -> Any:
+        """The body: its JSON value, else its text, else None (empty)."""
+        if not self.raw_body.strip():
+            return None
+        try:
+            return decode_json(self.raw_body)
+        except ValueError:
+            return self.raw_body.decode("utf-8", "replace")
+
+    def to_json(self) -> dict[str, Any]:
+        """The record as the control API shows it."""
+        return {
+            "operation_id": self.operation_id,
+            "method": self.method,
+            "path": self.path,
+            "query": [list(pair) for pair in self.query],
+            "headers": self.headers,
+            "body": self.body,
+            "status": self.status,
+        }
 
 
-def error_response(status: int, code: str, message: str, **headers: str) -> JSONResponse:
-    """The spec's error body (``ApiErrorResponse``) with one error."""
-    return JSONResponse(_error_body([(code, message)]), status_code=status, headers=headers)
+def error_response(
+    error: ApiError | SimulatorError, message: str = "", **headers: str
+) -> JSONResponse:
+    """The spec's error body (``ApiErrorResponse``) with one error.
+
+    ``error`` is a code of the catalogue (with ``message``) or a raised refusal.
+    """
+    if isinstance(error, ApiError):
+        error = error.error(message)
+    return JSONResponse(
+        error_body([(error.code, error.message)]), status_code=error.status, headers=headers
+    )
 
 
 def _problems_response(problems: list[Problem]) -> JSONResponse:
-    return JSONResponse(_error_body([("BAD_REQUEST", str(p)) for p in problems]), status_code=400)
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON number")
+    code = ApiError.BAD_REQUEST
+    return JSONResponse(
+        error_body([(code.code, str(p)) for p in problems]), status_code=code.status
+    )
 
 
 def _credentials(request: Request) -> tuple[CredentialKind, str] | None:
@@ -132,44 +160,41 @@ def _credentials(request: Request) -> tuple[CredentialKind, str] | None:
     return None
 
 
-@attrs.frozen
-class _Checked:
-    """A request that passed every check before its business rules."""
-
-    operation: Operation
-    campaign: Campaign
-    path: dict[str, Any]
-    query: dict[str, Any]
-    body: Any
-
-
 class Simulator:
     """A stateful simulator of the four operations, with the demo dataset by default.
 
-    ``clock`` is a zero-argument callable returning seconds (``time.monotonic``
-    by default; :class:`FakeClock` in tests). Thread-safe: requests are applied
-    one at a time.
+    ``clock`` is a :class:`~ymarket.simulator.clock.Clock` (:class:`FakeClock`
+    in tests) or a zero-argument callable returning real-time seconds
+    (``time.monotonic`` by default). Thread-safe: requests are applied one at
+    a time.
     """
 
     def __init__(
         self,
         dataset: Dataset | None = None,
-        clock: Clock | None = None,
+        clock: Clock | Callable[[], float] | None = None,
         *,
         max_recorded_requests: int = 10_000,
+        max_body_bytes: int = 1 << 20,
+        control_token: str | None = None,
     ) -> None:
-        import time
-
         self.dataset = dataset if dataset is not None else demo_dataset()
-        self.clock: Clock = clock if clock is not None else time.monotonic
+        self.clock: Clock = as_clock(clock)
         self.faults = Faults()
         #: Requests received, oldest first; a long-running server keeps the
         #: newest ``max_recorded_requests`` (at least) and forgets older ones.
         self.requests: list[RecordedRequest] = []
         self.max_recorded_requests = max_recorded_requests
+        #: Bodies larger than this are answered 400 without being read further.
+        self.max_body_bytes = max_body_bytes
+        #: When set, the control API answers only requests with the header
+        #: ``X-Simulator-Token: <token>`` (set when serving beyond loopback).
+        self.control_token = control_token
         self.state: State = self.dataset.build_state()
         #: Quotas of ``x-ymarket-rate-limit`` spent so far (on ``clock``).
-        self.rate_limits = RateLimiter(self.clock)
+        self.rate_limits = QuotaLedger(self.clock)
+        # Wall time of the clock's zero: ``X-RateLimit-Resource-Until`` is a date.
+        self._wall_offset = time.time() - self.clock()
         self._lock = threading.RLock()
         self.app = self._build_app()
 
@@ -221,31 +246,48 @@ class Simulator:
             if len(self.requests) > 2 * self.max_recorded_requests:
                 del self.requests[: -self.max_recorded_requests]
 
-    async def _sleep(self, seconds: float) -> None:
-        sleep = getattr(self.clock, "sleep", None)
-        if sleep is not None:
-            await sleep(seconds)
-        else:
-            await asyncio.sleep(seconds)
+    async def _read_body(self, request: Request) -> bytes | None:
+        """The body, or None when it is larger than ``max_body_bytes`` (not read further)."""
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > self.max_body_bytes:
+            return None
+        chunks, size = [], 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > self.max_body_bytes:
+                return None
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def _too_large(self) -> Response:
+        return error_response(
+            ApiError.BAD_REQUEST, f"body $: size: larger than {self.max_body_bytes} bytes"
+        )
+
+    async def _latency(self) -> None:
+        # No latency, no sleep: an answer without a pause is computed without
+        # yielding, so calls do not pile up in flight on a busy server.
+        seconds = self.faults.latency_seconds
+        if seconds:
+            await self.clock.sleep(seconds)
 
     async def _serve(self, request: Request, operation_id: str) -> Response:
-        body = _RequestBody.read(await request.body())
-        record = RecordedRequest(
-            operation_id=operation_id,
-            method=request.method,
-            path=request.url.path,
-            query=list(request.query_params.multi_items()),
-            headers=dict(request.headers),
-            body=body.recorded,
-        )
+        raw = await self._read_body(request)
+        record = RecordedRequest.of(request, operation_id, raw or b"")
         self._record(record)
+        if raw is None:
+            refused = self._too_large()
+            record.status = refused.status_code
+            refused.headers.update(self._quota_headers(request, operation_id))
+            return refused
+        body = _RequestBody.read(raw)
         decision = self.faults.decide()
         after = self.faults.settings.after_processing
         response: Response
         if decision == "rate-limit":
-            response = error_response(420, "LIMIT_EXCEEDED", "rate limit burst (fault injection)")
+            response = error_response(ApiError.LIMIT_EXCEEDED, "rate limit burst (fault injection)")
         elif decision in ("error", "drop") and not after:
-            await self._sleep(self.faults.latency_seconds)
+            await self._latency()
             response = await self._fault(decision)
         else:
             response = await self._handle(request, operation_id, body)
@@ -259,11 +301,32 @@ class Simulator:
                 )
         # A dropped connection has no answer (uvicorn never sends this response).
         record.status = None if decision == "drop" else response.status_code
+        response.headers.update(self._quota_headers(request, operation_id))
         return response
+
+    def _quota_headers(self, request: Request, operation_id: str) -> dict[str, str]:
+        """``X-RateLimit-Resource-*`` of the operation's quota for the path's campaign.
+
+        An unreadable or unknown campaign has spent nothing: its default tier, full.
+        """
+        limit = operations()[operation_id].rate_limit
+        if limit is None:
+            return {}
+        raw = str(request.path_params.get("campaignId", ""))
+        campaign_id = int(raw) if raw.isdigit() else 0
+        campaign = self.state.campaigns.get(campaign_id)
+        tier = limit.tier(campaign.rate_limit_tier if campaign is not None else None)
+        standing = self.rate_limits.standing(campaign_id, operation_id, tier)
+        until = datetime.datetime.fromtimestamp(self._wall_offset + standing.until, tz=datetime.UTC)
+        return {
+            "X-RateLimit-Resource-Limit": str(standing.limit),
+            "X-RateLimit-Resource-Remaining": str(standing.remaining),
+            "X-RateLimit-Resource-Until": email.utils.format_datetime(until, usegmt=True),
+        }
 
     async def _fault(self, decision: str) -> Response:
         if decision == "error":
-            return error_response(500, "INTERNAL_ERROR", "internal error (fault injection)")
+            return error_response(ApiError.INTERNAL_ERROR, "internal error (fault injection)")
         transport = current_transport.get()
         if transport is None:
             raise ConnectionDropped("connection dropped (fault injection)")
@@ -276,36 +339,35 @@ class Simulator:
     async def _handle(self, request: Request, operation_id: str, body: _RequestBody) -> Response:
         checked = self._check(request, operation_id, body)
         if isinstance(checked, Response):
-            await self._sleep(self.faults.latency_seconds)
+            await self._latency()
             return checked
         tier = self._tier(checked)
         campaign_id = checked.campaign.id
-        if tier is not None:
-            refusal = self.rate_limits.enter(campaign_id, operation_id, tier)
-            if refusal is not None:
-                return _refused(refusal)
+        refusal = self.rate_limits.enter(campaign_id, operation_id, tier)
+        if refusal is not None:
+            return _refused(refusal)
         try:
-            await self._sleep(self.faults.latency_seconds)
+            await self._latency()
             with self._lock:
-                return self._apply(checked)
+                return HANDLERS[operation_id](self.state, checked)
         except SimulatorError as error:
-            return error_response(error.status, error.code, error.message)
+            return error_response(error)
         finally:
-            if tier is not None:
-                self.rate_limits.leave(campaign_id, operation_id)
+            self.rate_limits.leave(campaign_id, operation_id)
 
-    def _tier(self, checked: _Checked) -> RateLimitTier | None:
+    def _tier(self, checked: CheckedRequest) -> RateLimitTier | None:
         limit = checked.operation.rate_limit
         return limit.tier(checked.campaign.rate_limit_tier) if limit is not None else None
 
-    def _check(self, request: Request, operation_id: str, raw: _RequestBody) -> _Checked | Response:
+    def _check(
+        self, request: Request, operation_id: str, raw: _RequestBody
+    ) -> CheckedRequest | Response:
         """Credentials, parameters, body and campaign, in the order the API checks them."""
         op = operations()[operation_id]
         sent = _credentials(request)
         if sent is None:
             return error_response(
-                401,
-                "UNAUTHORIZED",
+                ApiError.UNAUTHORIZED,
                 "no credentials: send an API key in the Api-Key header "
                 "or an OAuth token as Authorization: Bearer <token>",
             )
@@ -315,7 +377,7 @@ class Simulator:
                 credential: Credential = state.credential(*sent)
                 state.check_scope(credential, operation_id)
             except SimulatorError as error:
-                return error_response(error.status, error.code, error.message)
+                return error_response(error)
         parsed = parse_parameters(
             operation_id,
             {k: str(v) for k, v in request.path_params.items()},
@@ -327,15 +389,25 @@ class Simulator:
             body, body_problem = _parse_body(request, raw)
             if body_problem is not None:
                 return _problems_response([*problems, body_problem])
-        check = request_validator(operation_id).check(
-            path_params=parsed.path, query_params=parsed.query, body=body
-        )
+        validator = request_validator(operation_id)
+        check = validator.check(path_params=parsed.path, query_params=parsed.query, body=body)
         if problems:
             # Unreadable parameters are left out of ``parsed``; skip the "required"
             # errors that causes and keep the body's problems.
             problems += [p for p in check.errors if p.location == "body"]
         else:
             problems = list(check.errors)
+        transformer = request_transformer(operation_id)
+        if not problems and transformer is not None:
+            # The body as sent is valid; the server then applies its transforms
+            # (trim), and the result must be valid too (SKUs equal once trimmed
+            # are one SKU listed twice).
+            sent, body = body, transformer(body)
+            if body != sent:
+                check = validator.check(
+                    path_params=parsed.path, query_params=parsed.query, body=body
+                )
+                problems = list(check.errors)
         if problems:
             return _problems_response(problems)
         with self._lock:
@@ -344,7 +416,7 @@ class Simulator:
                     credential, operation_id, parsed.path["campaignId"]
                 )
             except SimulatorError as error:
-                return error_response(error.status, error.code, error.message)
+                return error_response(error)
         limit = op.rate_limit
         if limit is not None:
             tier = limit.tier(campaign.rate_limit_tier)
@@ -358,55 +430,23 @@ class Simulator:
             )
             if refusal is not None:
                 return _refused(refusal)
-        return _Checked(op, campaign, parsed.path, parsed.query, body)
-
-    def _apply(self, checked: _Checked) -> Response:
-        state = self.state
-        campaign = checked.campaign
-        operation_id = checked.operation.operation_id
-        if operation_id == "deleteOutletLicenses":
-            state.delete_outlet_licenses(campaign.id, checked.query["ids"])
-            return JSONResponse({"status": "OK"})
-        if operation_id == "updateOutletLicenses":
-            state.update_outlet_licenses(campaign.id, checked.body["licenses"])
-            return JSONResponse({"status": "OK"})
-        if operation_id == "deleteCampaignOffers":
-            not_deleted = state.delete_campaign_offers(campaign, checked.body["offerIds"])
-            # notDeletedOfferIds has minItems 1: left out when every SKU was deleted.
-            result = {"notDeletedOfferIds": not_deleted} if not_deleted else {}
-            return JSONResponse({"status": "OK", "result": result})
-        if operation_id == "updateOrderItems":
-            state.update_order_items(
-                campaign.id,
-                checked.path["orderId"],
-                checked.body["items"],
-                checked.body.get("reason"),
-            )
-            return Response(status_code=200)
-        raise SimulatorError(500, "INTERNAL_ERROR", f"{operation_id} is not simulated")
+        return CheckedRequest(op, campaign, parsed.path, parsed.query, body)
 
     async def _http_exception(self, request: Request, exc: Exception) -> Response:
         """404 and 405 with the spec's error body; recorded like API requests."""
         assert isinstance(exc, HTTPException)
-        code = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}.get(exc.status_code, "ERROR")
+        code = {404: ApiError.NOT_FOUND, 405: ApiError.METHOD_NOT_ALLOWED}.get(
+            exc.status_code, ApiError.ERROR
+        )
         message = {
             404: f"no operation at {request.url.path}",
             405: f"{request.method} is not allowed on {request.url.path}",
         }.get(exc.status_code, str(exc.detail))
         if not request.url.path.startswith(CONTROL_PREFIX):
-            unknown_body = _RequestBody.read(await request.body())
-            self._record(
-                RecordedRequest(
-                    operation_id=None,
-                    method=request.method,
-                    path=request.url.path,
-                    query=list(request.query_params.multi_items()),
-                    headers=dict(request.headers),
-                    body=unknown_body.recorded,
-                    status=exc.status_code,
-                )
-            )
-        return error_response(exc.status_code, code, message, **(exc.headers or {}))
+            record = RecordedRequest.of(request, None, await self._read_body(request) or b"")
+            record.status = exc.status_code
+            self._record(record)
+        return error_response(code.error(message, status=exc.status_code), **(exc.headers or {}))
 
     # -- control API ----------------------------------------------------------
 
@@ -414,12 +454,12 @@ class Simulator:
         async def faults(request: Request) -> Response:
             if request.method == "PUT":
                 try:
-                    document = json.loads(await request.body() or b"{}")
+                    document = decode_json(await request.body() or b"{}")
                     if not isinstance(document, dict):
                         raise ValueError("send a JSON object of fault settings")
                     self.faults.configure_from_json(document)
                 except ValueError as error:
-                    return error_response(400, "BAD_REQUEST", str(error))
+                    return error_response(ApiError.BAD_REQUEST, str(error))
             elif request.method == "DELETE":
                 self.faults.clear()
             return JSONResponse(self.faults.settings.to_json())
@@ -433,51 +473,73 @@ class Simulator:
                 with self._lock:
                     self.requests.clear()
             with self._lock:
-                recorded = [attrs.asdict(r) for r in self.requests]
+                recorded = [r.to_json() for r in self.requests]
             return JSONResponse(recorded)
 
         async def campaign(request: Request) -> Response:
             try:
                 campaign_id = int(request.path_params["campaignId"])
-                document = json.loads(await request.body() or b"{}")
+                document = decode_json(await request.body() or b"{}")
                 found = self.state.campaigns[campaign_id]
                 if set(document) - {"locked"} or not isinstance(document.get("locked"), bool):
                     raise ValueError('send {"locked": true|false}')
             except KeyError:
-                return error_response(404, "CAMPAIGN_NOT_FOUND", "no such campaign")
+                return error_response(ApiError.CAMPAIGN_NOT_FOUND, "no such campaign")
             except ValueError as error:
-                return error_response(400, "BAD_REQUEST", str(error))
+                return error_response(ApiError.BAD_REQUEST, str(error))
             with self._lock:
                 found.locked = document["locked"]
             return JSONResponse({"id": found.id, "locked": found.locked})
 
         async def clock(request: Request) -> Response:
-            advance = getattr(self.clock, "advance", None)
-            if advance is None:
-                return error_response(400, "BAD_REQUEST", "the simulator runs on a real clock")
+            if not self.clock.can_advance:
+                return error_response(ApiError.BAD_REQUEST, "the simulator runs on a real clock")
             try:
-                seconds = float(json.loads(await request.body())["seconds"])
-                advance(seconds)
+                seconds = float(decode_json(await request.body())["seconds"])
+                self.clock.advance(seconds)
             except (ValueError, KeyError, TypeError) as error:
-                return error_response(400, "BAD_REQUEST", f'send {{"seconds": N}}: {error}')
+                return error_response(ApiError.BAD_REQUEST, f'send {{"seconds": N}}: {error}')
             return JSONResponse({"now": self.clock()})
 
         async def dataset(request: Request) -> Response:
             return Response(self.dataset.to_json(), media_type="application/json")
 
+        async def state(request: Request) -> Response:
+            with self._lock:
+                document = state_document(self.state)
+            return JSONResponse(document)
+
         p = CONTROL_PREFIX
         return [
-            Route(f"{p}/faults", faults, methods=["GET", "PUT", "DELETE"]),
-            Route(f"{p}/reset", reset, methods=["POST"]),
-            Route(f"{p}/requests", requests, methods=["GET", "DELETE"]),
-            Route(f"{p}/campaigns/{{campaignId}}", campaign, methods=["PATCH"]),
-            Route(f"{p}/clock/advance", clock, methods=["POST"]),
-            Route(f"{p}/dataset", dataset, methods=["GET"]),
+            Route(f"{p}/faults", self._guarded(faults), methods=["GET", "PUT", "DELETE"]),
+            Route(f"{p}/reset", self._guarded(reset), methods=["POST"]),
+            Route(f"{p}/requests", self._guarded(requests), methods=["GET", "DELETE"]),
+            Route(f"{p}/campaigns/{{campaignId}}", self._guarded(campaign), methods=["PATCH"]),
+            Route(f"{p}/clock/advance", self._guarded(clock), methods=["POST"]),
+            Route(f"{p}/dataset", self._guarded(dataset), methods=["GET"]),
+            Route(f"{p}/state", self._guarded(state), methods=["GET"]),
         ]
+
+    def _guarded(self, endpoint: Endpoint) -> Endpoint:
+        """``endpoint`` answering only with the control token (when one is set)."""
+
+        async def guarded(request: Request) -> Response:
+            token = self.control_token
+            if token is not None and not secrets.compare_digest(
+                request.headers.get(CONTROL_TOKEN_HEADER, ""), token
+            ):
+                return error_response(
+                    ApiError.UNAUTHORIZED,
+                    f"the control API needs the header {CONTROL_TOKEN_HEADER} "
+                    "(printed when the simulator started)",
+                )
+            return await endpoint(request)
+
+        return guarded
 
 
 def _refused(refusal: Refusal) -> Response:
-    return error_response(420, "LIMIT_EXCEEDED", refusal.message)
+    return error_response(ApiError.LIMIT_EXCEEDED, refusal.message)
 
 
 @attrs.frozen
@@ -493,16 +555,9 @@ class _RequestBody:
         if not raw.strip():
             return cls(raw, None, "empty")
         try:
-            return cls(raw, json.loads(raw, parse_constant=_reject_constant), None)
+            return cls(raw, decode_json(raw), None)
         except ValueError as error:
             return cls(raw, None, str(error))
-
-    @property
-    def recorded(self) -> Any:
-        """What the request log shows: the JSON value, else the text, else None."""
-        if self.error is None:
-            return self.value
-        return self.raw.decode("utf-8", "replace") if self.raw else None
 
 
 def _parse_body(request: Request, body: _RequestBody) -> tuple[Any, Problem | None]:

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import copy
 import json
+import sys
+from collections.abc import Callable, Hashable
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
+import attrs
 import jsonschema_rs
 
 from ymarket.simulator.state import (
@@ -21,9 +24,9 @@ from ymarket.simulator.state import (
     License,
     Offer,
     Order,
-    OrderItem,
     Outlet,
     State,
+    dataset_fields,
 )
 
 __all__ = [
@@ -34,15 +37,38 @@ __all__ = [
     "Dataset",
     "DatasetError",
     "demo_dataset",
+    "dump_demo",
+    "state_document",
 ]
 
 DEMO_API_KEY = "demo-api-key"
 DEMO_OFFERS_ONLY_API_KEY = "demo-offers-only"
 DEMO_OAUTH_TOKEN = "demo-oauth-token"
 
-_ID = {"type": "integer", "minimum": 1}
-_STRINGS = {"type": "array", "items": {"type": "string"}}
-_IDS = {"type": "array", "items": _ID}
+
+@attrs.frozen
+class _Collection:
+    """A top-level array of a dataset: its items' class and their key in :class:`State`."""
+
+    name: str
+    item_class: type
+    key: Callable[[Any], Hashable]
+    required: bool = False
+
+    @property
+    def singular(self) -> str:
+        return self.name.removesuffix("s")
+
+
+# The collections of a dataset, in file order; :class:`State` has an attribute of each name.
+_COLLECTIONS = (
+    _Collection("campaigns", Campaign, lambda c: c.id, required=True),
+    _Collection("credentials", Credential, lambda c: (c.kind, c.value), required=True),
+    _Collection("outlets", Outlet, lambda o: o.id),
+    _Collection("licenses", License, lambda lic: lic.id),
+    _Collection("offers", Offer, lambda o: (o.campaign_id, o.offer_id)),
+    _Collection("orders", Order, lambda o: (o.campaign_id, o.id)),
+)
 
 
 def _object(required: list[str], properties: dict[str, Any]) -> dict[str, Any]:
@@ -54,95 +80,36 @@ def _object(required: list[str], properties: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _schema_of(cls: type) -> dict[str, Any]:
+    required, properties = [], {}
+    for name, attribute, field in dataset_fields(cls):
+        properties[name] = (
+            field.schema
+            if field.item_class is None
+            else {**field.schema, "items": _schema_of(field.item_class)}
+        )
+        if attribute.default is attrs.NOTHING:
+            required.append(name)
+    return _object(required, properties)
+
+
+def _structure(cls: type, entry: dict[str, Any]) -> Any:
+    values = {}
+    for name, attribute, field in dataset_fields(cls):
+        if name in entry:
+            value = entry[name]
+            if field.item_class is not None:
+                value = [_structure(field.item_class, item) for item in value]
+            values[attribute.name] = value
+    return cls(**values)
+
+
 # The format of a dataset file (the simulator's own format, not the API's).
 DATASET_SCHEMA: dict[str, Any] = _object(
-    ["campaigns", "credentials"],
+    [c.name for c in _COLLECTIONS if c.required],
     {
         "description": {"type": "string"},
-        "campaigns": {
-            "type": "array",
-            "items": _object(
-                ["id", "placementModel"],
-                {
-                    "id": _ID,
-                    "placementModel": {"enum": ["FBY", "FBS", "EXPRESS", "DBS", "LAAS"]},
-                    "locked": {"type": "boolean"},
-                    "rateLimitTier": {"type": ["string", "null"]},
-                },
-            ),
-        },
-        "credentials": {
-            "type": "array",
-            "items": _object(
-                ["type", "value", "campaignIds"],
-                {
-                    "type": {"enum": ["api-key", "oauth"]},
-                    "value": {"type": "string", "minLength": 1},
-                    "scopes": _STRINGS,
-                    "campaignIds": _IDS,
-                },
-            ),
-        },
-        "outlets": {
-            "type": "array",
-            "items": _object(
-                ["id", "campaignId"],
-                {"id": _ID, "campaignId": _ID, "name": {"type": "string"}},
-            ),
-        },
-        "licenses": {
-            "type": "array",
-            "items": _object(
-                ["id", "outletId", "licenseType", "number", "dateOfIssue", "dateOfExpiry"],
-                {
-                    "id": _ID,
-                    "outletId": _ID,
-                    "licenseType": {"type": "string"},
-                    "number": {"type": "string"},
-                    "dateOfIssue": {"type": "string"},
-                    "dateOfExpiry": {"type": "string"},
-                },
-            ),
-        },
-        "offers": {
-            "type": "array",
-            "items": _object(
-                ["campaignId", "offerId"],
-                {
-                    "campaignId": _ID,
-                    "offerId": {"type": "string", "minLength": 1},
-                    "inMarketWarehouse": {"type": "boolean"},
-                },
-            ),
-        },
-        "orders": {
-            "type": "array",
-            "items": _object(
-                ["id", "campaignId", "status", "substatus", "items"],
-                {
-                    "id": {"type": "integer"},
-                    "campaignId": _ID,
-                    "status": {"type": "string"},
-                    "substatus": {"type": "string"},
-                    "items": {
-                        "type": "array",
-                        "minItems": 1,
-                        "items": _object(
-                            ["id", "offerId", "count", "price"],
-                            {
-                                "id": {"type": "integer"},
-                                "offerId": {"type": "string"},
-                                "count": {"type": "integer", "minimum": 1},
-                                "price": {"type": ["number", "string"]},
-                                "fromSpecialOffer": {"type": "boolean"},
-                                "labelled": {"type": "boolean"},
-                                "instances": {"type": "array", "items": {"type": "object"}},
-                            },
-                        ),
-                    },
-                },
-            ),
-        },
+        **{c.name: {"type": "array", "items": _schema_of(c.item_class)} for c in _COLLECTIONS},
     },
 )
 
@@ -183,149 +150,77 @@ class Dataset:
         return json.dumps(self.document, indent=2, ensure_ascii=False)
 
     def _check_references(self) -> None:
-        campaigns = {c["id"] for c in self.document["campaigns"]}
-        outlets = {o["id"]: o["campaignId"] for o in self.document.get("outlets", [])}
+        by_name = {c.name: c for c in _COLLECTIONS}
+        # Referred to by id: campaigns and outlets.
+        ids = {c.name: {e.get("id") for e in self.document.get(c.name, [])} for c in _COLLECTIONS}
         problems = []
-        for kind in ("credentials",):
-            for entry in self.document[kind]:
-                problems += [
-                    f"{kind}: unknown campaign {c}"
-                    for c in entry["campaignIds"]
-                    if c not in campaigns
-                ]
-        for kind in ("outlets", "offers", "orders"):
-            problems += [
-                f"{kind}: unknown campaign {e['campaignId']}"
-                for e in self.document.get(kind, [])
-                if e["campaignId"] not in campaigns
-            ]
-        problems += [
-            f"licenses: unknown outlet {lic['outletId']}"
-            for lic in self.document.get("licenses", [])
-            if lic["outletId"] not in outlets
-        ]
+        for collection in _COLLECTIONS:
+            for name, _attribute, field in dataset_fields(collection.item_class):
+                if field.refers_to is None:
+                    continue
+                target = by_name[field.refers_to]
+                for entry in self.document.get(collection.name, []):
+                    value = entry[name]
+                    problems += [
+                        f"{collection.name}: unknown {target.singular} {v}"
+                        for v in (value if isinstance(value, list) else [value])
+                        if v not in ids[target.name]
+                    ]
         if problems:
             raise DatasetError("invalid dataset:\n  " + "\n  ".join(problems[:20]))
 
     def build_state(self) -> State:
         """A fresh state holding this dataset."""
-        doc = self.document
-        return State(
-            campaigns={
-                c["id"]: Campaign(
-                    id=c["id"],
-                    placement_model=c["placementModel"],
-                    locked=c.get("locked", False),
-                    rate_limit_tier=c.get("rateLimitTier"),
-                )
-                for c in doc["campaigns"]
-            },
-            credentials={
-                (c["type"], c["value"]): Credential(
-                    kind=c["type"],
-                    value=c["value"],
-                    campaign_ids=frozenset(c["campaignIds"]),
-                    scopes=frozenset(c.get("scopes", ())),
-                )
-                for c in doc["credentials"]
-            },
-            outlets={
-                o["id"]: Outlet(id=o["id"], campaign_id=o["campaignId"], name=o.get("name", ""))
-                for o in doc.get("outlets", [])
-            },
-            licenses={
-                lic["id"]: License(
-                    id=lic["id"],
-                    outlet_id=lic["outletId"],
-                    license_type=lic["licenseType"],
-                    number=lic["number"],
-                    date_of_issue=lic["dateOfIssue"],
-                    date_of_expiry=lic["dateOfExpiry"],
-                )
-                for lic in doc.get("licenses", [])
-            },
-            offers={
-                (o["campaignId"], o["offerId"]): Offer(
-                    campaign_id=o["campaignId"],
-                    offer_id=o["offerId"],
-                    in_market_warehouse=o.get("inMarketWarehouse", False),
-                )
-                for o in doc.get("offers", [])
-            },
-            orders={
-                (o["campaignId"], o["id"]): Order(
-                    id=o["id"],
-                    campaign_id=o["campaignId"],
-                    status=o["status"],
-                    substatus=o["substatus"],
-                    items=[
-                        OrderItem(
-                            id=i["id"],
-                            offer_id=i["offerId"],
-                            count=i["count"],
-                            price=Decimal(str(i["price"])),
-                            from_special_offer=i.get("fromSpecialOffer", False),
-                            labelled=i.get("labelled", False),
-                            instances=list(i.get("instances", [])),
-                        )
-                        for i in o["items"]
-                    ],
-                )
-                for o in doc.get("orders", [])
-            },
-        )
+        collections: dict[str, Any] = {}
+        for c in _COLLECTIONS:
+            items = (_structure(c.item_class, entry) for entry in self.document.get(c.name, []))
+            collections[c.name] = {c.key(item): item for item in items}
+        return State(**collections)
 
     def summary(self) -> str:
         """A human-readable description (printed when the server starts)."""
-        doc = self.document
-        lines = [doc.get("description", "Dataset"), "", "Campaigns:"]
-        for c in doc["campaigns"]:
-            offers = [o["offerId"] for o in doc.get("offers", []) if o["campaignId"] == c["id"]]
-            stored = [
-                o["offerId"]
-                for o in doc.get("offers", [])
-                if o["campaignId"] == c["id"] and o.get("inMarketWarehouse")
-            ]
-            line = f"  {c['id']}  {c['placementModel']}"
-            line += "  LOCKED (deleteCampaignOffers answers 423)" if c.get("locked") else ""
-            line += f"  {len(offers)} offers"
-            if offers:
-                line += f", e.g. {', '.join(_short(o) for o in offers[:3])}"
+        state = self.build_state()
+        offers = list(state.offers.values())
+        lines = [self.document.get("description", "Dataset"), "", "Campaigns:"]
+        for c in state.campaigns.values():
+            own = [o.offer_id for o in offers if o.campaign_id == c.id]
+            stored = [o.offer_id for o in offers if o.campaign_id == c.id and o.in_market_warehouse]
+            line = f"  {c.id}  {c.placement_model}"
+            line += "  LOCKED (deleteCampaignOffers answers 423)" if c.locked else ""
+            line += f"  {len(own)} offers"
+            if own:
+                line += f", e.g. {', '.join(_short(o) for o in own[:3])}"
             if stored:
                 shown = ", ".join(_short(o) for o in stored[:5])
                 line += f"; {len(stored)} in a Market warehouse: {shown}"
                 line += " ..." if len(stored) > 5 else ""
             lines.append(line)
         lines.append("Credentials:")
-        for cred in doc["credentials"]:
-            header = "Api-Key: " if cred["type"] == "api-key" else "Authorization: Bearer "
-            scopes = (
-                f"  scopes {', '.join(cred.get('scopes', []))}" if cred["type"] == "api-key" else ""
-            )
+        for cred in state.credentials.values():
+            header = "Api-Key: " if cred.kind == "api-key" else "Authorization: Bearer "
+            scopes = f"  scopes {', '.join(sorted(cred.scopes))}" if cred.kind == "api-key" else ""
             lines.append(
-                f"  {header}{cred['value']}{scopes}  campaigns "
-                + ", ".join(map(str, cred["campaignIds"]))
+                f"  {header}{cred.value}{scopes}  campaigns "
+                + ", ".join(map(str, sorted(cred.campaign_ids)))
             )
         lines.append("Outlets and licenses:")
-        for outlet in doc.get("outlets", []):
-            ids = [
-                str(lic["id"]) for lic in doc.get("licenses", []) if lic["outletId"] == outlet["id"]
-            ]
+        for outlet in state.outlets.values():
+            ids = [str(i) for i, lic in state.licenses.items() if lic.outlet_id == outlet.id]
             lines.append(
-                f"  outlet {outlet['id']} (campaign {outlet['campaignId']})  "
+                f"  outlet {outlet.id} (campaign {outlet.campaign_id})  "
                 f"licenses: {', '.join(ids) or '-'}"
             )
         lines.append("Orders:")
-        for order in doc.get("orders", []):
+        for order in state.orders.values():
             items = "; ".join(
-                f"item {i['id']} {i['offerId']} x{i['count']} @ {i['price']}"
-                + (" special-offer" if i.get("fromSpecialOffer") else "")
-                + (" labelled" if i.get("labelled") else "")
-                for i in order["items"]
+                f"item {i.id} {i.offer_id} x{i.count} @ {i.price}"
+                + (" special-offer" if i.from_special_offer else "")
+                + (" labelled" if i.labelled else "")
+                for i in order.items
             )
             lines.append(
-                f"  {order['id']} (campaign {order['campaignId']}) "
-                f"{order['status']}/{order['substatus']}: {items}"
+                f"  {order.id} (campaign {order.campaign_id}) "
+                f"{order.status}/{order.substatus}: {items}"
             )
         return "\n".join(lines)
 
@@ -481,3 +376,30 @@ def demo_dataset() -> Dataset:
         ],
     }
     return Dataset(document)
+
+
+def _unstructure(item: Any) -> dict[str, Any]:
+    entry: dict[str, Any] = {}
+    for name, attribute, field in dataset_fields(type(item)):
+        value = getattr(item, attribute.name)
+        if field.item_class is not None:
+            value = [_unstructure(v) for v in value]
+        elif isinstance(value, frozenset):
+            value = sorted(value)
+        elif isinstance(value, Decimal):
+            value = str(value)
+        entry[name] = value
+    return entry
+
+
+def state_document(state: State) -> dict[str, Any]:
+    """The current state in the dataset format (``GET /__simulator__/state``)."""
+    return {
+        c.name: [_unstructure(item) for item in getattr(state, c.name).values()]
+        for c in _COLLECTIONS
+    }
+
+
+def dump_demo(file: TextIO | None = None) -> None:
+    """Print the demo dataset as JSON (``--dump-demo``), to ``file`` or stdout."""
+    print(demo_dataset().to_json(), file=file if file is not None else sys.stdout)

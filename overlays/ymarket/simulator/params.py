@@ -60,22 +60,12 @@ def _read(
     schema = parameter["schema"]
     explode = parameter.get("explode", parameter.get("style", "form") == "form")
     if schema.get("type") == "array":
-        if explode:
-            pieces = list(raws)
-        elif len(raws) > 1:
-            problems.append(
-                Problem(
-                    location,
-                    f"$.{name}",
-                    "style",
-                    f"given {len(raws)} times; send one comma-separated value "
-                    f"(style {parameter.get('style')}, explode false)",
-                )
-            )
-            return None
-        else:
-            # An empty value is the empty array.
-            pieces = raws[0].split(",") if raws[0] else []
+        # Repeated (``ids=1&ids=2``) is also accepted for explode false: clients
+        # generated from Yandex's own spec send it. One value each, so
+        # ``ids=1,2&ids=3`` is still refused. A single empty value is the empty array.
+        pieces = (
+            list(raws) if explode or len(raws) > 1 else [p for p in raws[0].split(",") if raws[0]]
+        )
         values = []
         ok = True
         for index, piece in enumerate(pieces):

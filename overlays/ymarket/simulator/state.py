@@ -15,12 +15,14 @@ from typing import Any, Literal
 
 import attrs
 
-from ymarket.spec import operation
+from ymarket.simulator.errors import ApiError, SimulatorError
+from ymarket.spec import operation, operations
 
 __all__ = [
     "Campaign",
     "Credential",
     "CredentialKind",
+    "DatasetField",
     "License",
     "Offer",
     "Order",
@@ -28,98 +30,174 @@ __all__ = [
     "Outlet",
     "SimulatorError",
     "State",
+    "dataset_field",
+    "dataset_fields",
 ]
 
 CredentialKind = Literal["api-key", "oauth"]
 
 
-class SimulatorError(Exception):
-    """A request the simulator refuses: answered with ``status`` and the spec's error body."""
+# -- the dataset format -------------------------------------------------------
+# The classes below are also the definition of a dataset file: each field that
+# a dataset holds carries a ``DatasetField`` (its JSON Schema, its JSON name when
+# not the camelCase of the attribute, the collection it refers to). The dataset
+# schema, its reference checks, the building of a state and the summary are
+# derived from them (``ymarket.simulator.dataset``); a field without one is
+# state only.
 
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(f"{status} {code}: {message}")
-        self.status = status
-        self.code = code
-        self.message = message
+_DATASET = "ymarket-dataset"
+_ID: dict[str, Any] = {"type": "integer", "minimum": 1}
+_STRING: dict[str, Any] = {"type": "string"}
+_BOOLEAN: dict[str, Any] = {"type": "boolean"}
+
+
+@attrs.frozen
+class DatasetField:
+    """How an attribute is written in a dataset file.
+
+    ``schema`` is its JSON Schema (for a list of ``item_class``, the array's
+    own keywords); ``refers_to`` names the collection whose ids it holds.
+    """
+
+    schema: dict[str, Any]
+    json_name: str | None = None
+    refers_to: str | None = None
+    item_class: type | None = None
+
+
+def dataset_field(
+    schema: dict[str, Any],
+    *,
+    json_name: str | None = None,
+    refers_to: str | None = None,
+    item_class: type | None = None,
+) -> dict[str, DatasetField]:
+    """The ``metadata`` of an attrs field stored in dataset files."""
+    return {_DATASET: DatasetField(schema, json_name, refers_to, item_class)}
+
+
+def dataset_fields(cls: type) -> list[tuple[str, attrs.Attribute[Any], DatasetField]]:
+    """(JSON name, attribute, definition) of each dataset field of ``cls``, in order."""
+    out = []
+    for attribute in attrs.fields(cls):
+        field = attribute.metadata.get(_DATASET)
+        if field is not None:
+            head, *rest = attribute.name.split("_")
+            camel = head + "".join(word.title() for word in rest)
+            out.append((field.json_name or camel, attribute, field))
+    return out
+
+
+def _instances(value: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    return list(value)
+
+
+def _decimal(value: Any) -> Decimal:
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+# Every placement model some operation of the spec serves (x-ymarket-placement-models).
+_PLACEMENT_MODELS = sorted({m for op in operations().values() for m in op.placement_models})
 
 
 @attrs.define
 class Campaign:
-    """A store (campaign) and its placement model (FBY, FBS, EXPRESS, DBS or LAAS).
+    """A store (campaign) and its placement model (any the spec's operations name).
 
     ``locked`` campaigns answer 423 to assortment changes; ``rate_limit_tier``
     picks the tier of ``x-ymarket-rate-limit`` enforced (None: each operation's
     default tier).
     """
 
-    id: int
-    placement_model: str
-    locked: bool = False
-    rate_limit_tier: str | None = None
+    id: int = attrs.field(metadata=dataset_field(_ID))
+    placement_model: str = attrs.field(
+        metadata=dataset_field({"enum": _PLACEMENT_MODELS})
+    )
+    locked: bool = attrs.field(default=False, metadata=dataset_field(_BOOLEAN))
+    rate_limit_tier: str | None = attrs.field(
+        default=None, metadata=dataset_field({"type": ["string", "null"]})
+    )
 
 
 @attrs.define
 class Credential:
     """An API key (``api-key``, with scopes) or an OAuth token (``oauth``, not scope-checked)."""
 
-    kind: CredentialKind
-    value: str
-    campaign_ids: frozenset[int]
-    scopes: frozenset[str] = frozenset()
+    kind: CredentialKind = attrs.field(
+        metadata=dataset_field({"enum": ["api-key", "oauth"]}, json_name="type")
+    )
+    value: str = attrs.field(metadata=dataset_field({"type": "string", "minLength": 1}))
+    campaign_ids: frozenset[int] = attrs.field(
+        converter=frozenset,
+        metadata=dataset_field({"type": "array", "items": _ID}, refers_to="campaigns"),
+    )
+    scopes: frozenset[str] = attrs.field(
+        default=frozenset(),
+        converter=frozenset,
+        metadata=dataset_field({"type": "array", "items": _STRING}),
+    )
 
 
 @attrs.define
 class Outlet:
     """A point of sale of a campaign."""
 
-    id: int
-    campaign_id: int
-    name: str = ""
+    id: int = attrs.field(metadata=dataset_field(_ID))
+    campaign_id: int = attrs.field(metadata=dataset_field(_ID, refers_to="campaigns"))
+    name: str = attrs.field(default="", metadata=dataset_field(_STRING))
 
 
 @attrs.define
 class License:
     """A license of an outlet; ``id`` is assigned by the simulator."""
 
-    id: int
-    outlet_id: int
-    license_type: str
-    number: str
-    date_of_issue: str
-    date_of_expiry: str
+    id: int = attrs.field(metadata=dataset_field(_ID))
+    outlet_id: int = attrs.field(metadata=dataset_field(_ID, refers_to="outlets"))
+    license_type: str = attrs.field(metadata=dataset_field(_STRING))
+    number: str = attrs.field(metadata=dataset_field(_STRING))
+    date_of_issue: str = attrs.field(metadata=dataset_field(_STRING))
+    date_of_expiry: str = attrs.field(metadata=dataset_field(_STRING))
 
 
 @attrs.define
 class Offer:
     """A SKU of a campaign; one stored in a Market warehouse cannot be deleted."""
 
-    campaign_id: int
-    offer_id: str
-    in_market_warehouse: bool = False
+    campaign_id: int = attrs.field(metadata=dataset_field(_ID, refers_to="campaigns"))
+    offer_id: str = attrs.field(metadata=dataset_field({"type": "string", "minLength": 1}))
+    in_market_warehouse: bool = attrs.field(default=False, metadata=dataset_field(_BOOLEAN))
 
 
 @attrs.define
 class OrderItem:
     """One item of an order."""
 
-    id: int
-    offer_id: str
-    count: int
-    price: Decimal
-    from_special_offer: bool = False
-    labelled: bool = False
-    instances: list[dict[str, Any]] = attrs.field(factory=list)
+    id: int = attrs.field(metadata=dataset_field({"type": "integer"}))
+    offer_id: str = attrs.field(metadata=dataset_field(_STRING))
+    count: int = attrs.field(metadata=dataset_field({"type": "integer", "minimum": 1}))
+    price: Decimal = attrs.field(
+        converter=_decimal, metadata=dataset_field({"type": ["number", "string"]})
+    )
+    from_special_offer: bool = attrs.field(default=False, metadata=dataset_field(_BOOLEAN))
+    labelled: bool = attrs.field(default=False, metadata=dataset_field(_BOOLEAN))
+    instances: list[dict[str, Any]] = attrs.field(
+        factory=list,
+        converter=_instances,
+        metadata=dataset_field({"type": "array", "items": {"type": "object"}}),
+    )
 
 
 @attrs.define
 class Order:
     """An order of a campaign with its status, substatus and items."""
 
-    id: int
-    campaign_id: int
-    status: str
-    substatus: str
-    items: list[OrderItem]
+    id: int = attrs.field(metadata=dataset_field({"type": "integer"}))
+    campaign_id: int = attrs.field(metadata=dataset_field(_ID, refers_to="campaigns"))
+    status: str = attrs.field(metadata=dataset_field(_STRING))
+    substatus: str = attrs.field(metadata=dataset_field(_STRING))
+    items: list[OrderItem] = attrs.field(
+        metadata=dataset_field({"type": "array", "minItems": 1}, item_class=OrderItem)
+    )
     change_reason: str | None = None
 
 
@@ -152,7 +230,7 @@ class State:
         found = self.credentials.get((kind, value))
         if found is None:
             what = "API key" if kind == "api-key" else "OAuth token"
-            raise SimulatorError(403, "UNKNOWN_CREDENTIALS", f"{what} is not valid")
+            raise ApiError.FORBIDDEN.error(f"{what} is not valid")
         return found
 
     def check_scope(self, credential: Credential, operation_id: str) -> None:
@@ -162,9 +240,7 @@ class State:
         """
         op = operation(operation_id)
         if credential.kind == "api-key" and not credential.scopes & set(op.scopes):
-            raise SimulatorError(
-                403,
-                "SCOPE_MISSING",
+            raise ApiError.FORBIDDEN.error(
                 f"{operation_id} needs an API key with one of the scopes "
                 f"{', '.join(op.scopes)}; this key has "
                 f"{', '.join(sorted(credential.scopes)) or 'none'}",
@@ -177,17 +253,13 @@ class State:
         op = operation(operation_id)
         campaign = self.campaigns.get(campaign_id)
         if campaign is None:
-            raise SimulatorError(404, "CAMPAIGN_NOT_FOUND", f"campaignId {campaign_id} not found")
+            raise ApiError.CAMPAIGN_NOT_FOUND.error(f"campaignId {campaign_id} not found")
         if campaign_id not in credential.campaign_ids:
-            raise SimulatorError(
-                403,
-                "CAMPAIGN_FORBIDDEN",
+            raise ApiError.FORBIDDEN.error(
                 f"these credentials may not access campaign {campaign_id}",
             )
         if campaign.placement_model not in op.placement_models:
-            raise SimulatorError(
-                403,
-                "PLACEMENT_MODEL_NOT_SUPPORTED",
+            raise ApiError.CAMPAIGN_TYPE_NOT_SUPPORTED.error(
                 f"{operation_id} is available for {', '.join(op.placement_models)} campaigns; "
                 f"campaign {campaign_id} is {campaign.placement_model}",
             )
@@ -227,23 +299,17 @@ class State:
             where = f"licenses[{index}]"
             outlet = self.outlets.get(given["outletId"])
             if outlet is None or outlet.campaign_id != campaign_id:
-                raise SimulatorError(
-                    404,
-                    "OUTLET_NOT_FOUND",
+                raise ApiError.NOT_FOUND.error(
                     f"{where}.outletId: outlet {given['outletId']} is not an outlet of "
                     f"campaign {campaign_id}",
                 )
             if "id" in given and given["id"] not in own:
-                raise SimulatorError(
-                    404,
-                    "LICENSE_NOT_FOUND",
+                raise ApiError.NOT_FOUND.error(
                     f"{where}.id: license {given['id']} is not a license of campaign "
                     f"{campaign_id}; leave id out to create a license",
                 )
             if given["licenseType"] != "ALCOHOL":
-                raise SimulatorError(
-                    400,
-                    "LICENSE_TYPE_NOT_SUPPORTED",
+                raise ApiError.CONSTRAINT_VIOLATION.error(
                     f"{where}.licenseType: only ALCOHOL licenses are supported, "
                     f"got {given['licenseType']}",
                 )
@@ -270,9 +336,7 @@ class State:
         Market warehouse. A locked campaign refuses the whole call (423).
         """
         if campaign.locked:
-            raise SimulatorError(
-                423,
-                "CAMPAIGN_LOCKED",
+            raise ApiError.LOCKED.error(
                 f"campaign {campaign.id} is locked; its assortment cannot be changed now",
             )
         not_deleted = []
@@ -296,13 +360,9 @@ class State:
         """Replace the order's items with ``items`` (the docs' rules; all or nothing)."""
         order = self.orders.get((campaign_id, order_id))
         if order is None:
-            raise SimulatorError(
-                404, "ORDER_NOT_FOUND", f"order {order_id} not found in campaign {campaign_id}"
-            )
+            raise ApiError.NOT_FOUND.error(f"order {order_id} not found in campaign {campaign_id}")
         if (order.status, order.substatus) != _EDITABLE_STATUS:
-            raise SimulatorError(
-                400,
-                "ORDER_STATUS_NOT_ALLOWED",
+            raise ApiError.STATUS_NOT_ALLOWED.error(
                 f"order {order_id} is {order.status}/{order.substatus}; items can only be "
                 f"changed in {_EDITABLE_STATUS[0]}/{_EDITABLE_STATUS[1]}",
             )
@@ -313,27 +373,28 @@ class State:
             where = f"items[{index}]"
             item_id = given["id"]
             if item_id not in current:
-                raise SimulatorError(
-                    400, "ITEM_NOT_FOUND", f"{where}.id: order {order_id} has no item {item_id}"
+                raise ApiError.ITEM_NOT_FOUND.error(
+                    f"{where}.id: order {order_id} has no item {item_id}"
                 )
             if item_id in new_counts:
-                raise SimulatorError(
-                    400, "DUPLICATE_ITEM", f"{where}.id: item {item_id} is listed more than once"
+                raise ApiError.ITEM_DUPLICATE.error(
+                    f"{where}.id: item {item_id} is listed more than once"
                 )
             item = current[item_id]
             count = given["count"]
             if count > item.count:
-                raise SimulatorError(
-                    400,
-                    "COUNT_INCREASED",
+                raise ApiError.ITEMS_ADDITION_NOT_SUPPORTED.error(
                     f"{where}.count: {count} is more than the {item.count} ordered; "
                     "counts can only be reduced",
                 )
             instances = given.get("instances") or []
             if item.labelled and count > 0 and len(instances) != count:
-                raise SimulatorError(
-                    400,
-                    "INSTANCES_MISMATCH",
+                mismatch = (
+                    ApiError.TOO_FEW_CISES_FOR_ITEM
+                    if len(instances) < count
+                    else ApiError.TOO_MANY_CISES_FOR_ITEM
+                )
+                raise mismatch.error(
                     f"{where}.instances: item {item_id} is labelled; give one instance per "
                     f"unit that stays ({count}), got {len(instances)}",
                 )
@@ -346,30 +407,22 @@ class State:
                 continue
             action = "removed" if count == 0 else "reduced"
             if item.from_special_offer:
-                raise SimulatorError(
-                    400,
-                    "ITEM_FROM_SPECIAL_OFFER",
+                raise ApiError.PROMO_PROHIBITS_DELETE.error(
                     f"item {item.id} was added by a special offer and cannot be {action}; "
                     "cancel the order instead",
                 )
             if len(order.items) == 1:
-                raise SimulatorError(
-                    400,
-                    "ONLY_ITEM",
+                raise ApiError.CANNOT_REMOVE_LAST_ITEM.error(
                     f"item {item.id} is the only item of order {order_id} and cannot be "
                     f"{action}; cancel the order instead",
                 )
             if total > 0 and item.price * item.count >= total * _MAIN_ITEM_SHARE:
-                raise SimulatorError(
-                    400,
-                    "MAIN_ITEM",
+                raise ApiError.DELETED_ITEMS_EXCEEDS_THRESHOLD.error(
                     f"item {item.id} is worth 99% or more of order {order_id} and cannot be "
                     f"{action}; cancel the order instead",
                 )
         if not any(new_counts.values()):
-            raise SimulatorError(
-                400,
-                "ORDER_WOULD_BE_EMPTY",
+            raise ApiError.CANNOT_REMOVE_LAST_ITEM.error(
                 f"the request removes every item of order {order_id}; cancel the order instead",
             )
         kept = []
