@@ -110,9 +110,7 @@ class Campaign:
     """
 
     id: int = attrs.field(metadata=dataset_field(_ID))
-    placement_model: str = attrs.field(
-        metadata=dataset_field({"enum": _PLACEMENT_MODELS})
-    )
+    placement_model: str = attrs.field(metadata=dataset_field({"enum": _PLACEMENT_MODELS}))
     locked: bool = attrs.field(default=False, metadata=dataset_field(_BOOLEAN))
     rate_limit_tier: str | None = attrs.field(
         default=None, metadata=dataset_field({"type": ["string", "null"]})
