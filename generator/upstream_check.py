@@ -48,6 +48,7 @@ __all__ = [
     "Difference",
     "Upstream",
     "UpstreamError",
+    "bundle_upstream",
     "compare",
     "load_allowlist",
     "lock_status",
@@ -117,7 +118,7 @@ class Upstream:
     """Yandex's spec as far as the four operations use it."""
 
     root: Path  # the openapi/ folder
-    spec: JsonObject  # {"paths": ..., "components": {"securitySchemes": ...}, "security": ...}
+    spec: JsonObject  # an OpenAPI document: header, the operations' paths, security schemes
     files: dict[str, bytes] = field(default_factory=dict)  # every file used, by relative path
     missing: list[str] = field(default_factory=list)  # operationIds not found
     commit: str | None = None
@@ -269,6 +270,8 @@ def read_upstream(path: Path, operation_ids: Iterable[str]) -> Upstream:
         components = {}
     schemes = resolver.resolve(components.get("securitySchemes", {}), index_path, index)
     spec: JsonObject = {
+        # The index's header keeps ``spec`` a complete OpenAPI document (bundle_upstream).
+        **{key: index[key] for key in ("openapi", "info", "servers") if key in index},
         "paths": paths,
         "components": {"securitySchemes": schemes},
         "security": index.get("security", []),
@@ -276,6 +279,19 @@ def read_upstream(path: Path, operation_ids: Iterable[str]) -> Upstream:
     found = set(operations(spec))
     commit, date = _provenance(root)
     return Upstream(root, spec, resolver.files, sorted(wanted - found), commit=commit, date=date)
+
+
+def bundle_upstream(path: Path, operation_ids: Iterable[str]) -> JsonObject:
+    """A self-contained OpenAPI document of the operations ``operation_ids`` of PATH.
+
+    Every ``$ref`` is inlined (as for the comparison), so tools such as schemathesis
+    can load the result without the rest of Yandex's repository.
+    Raises ``UpstreamError`` when PATH is unreadable or lacks one of the operations.
+    """
+    upstream = read_upstream(path, operation_ids)
+    if upstream.missing:
+        raise UpstreamError(f"{upstream.root}: no operation {', '.join(upstream.missing)}")
+    return upstream.spec
 
 
 # --- facts -----------------------------------------------------------------------
