@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -13,7 +14,14 @@ import pytest
 from generator.build import SPEC_PATH
 from generator.compile import load_spec
 from generator.spec_walk import operations
-from generator.upstream_check import LOCK_PATH, main, read_lock, read_upstream
+from generator.upstream_check import (
+    LOCK_PATH,
+    UpstreamError,
+    bundle_upstream,
+    main,
+    read_lock,
+    read_upstream,
+)
 
 PATHS = "openapi/paths/"
 SCHEMAS = "openapi/components/schemas/"
@@ -344,3 +352,19 @@ def test_update_lock_records_a_git_checkout(upstream_copy: Path, tmp_path: Path)
 def test_the_committed_lock_names_the_snapshot(upstream_dir: Path) -> None:
     snapshot = (upstream_dir / "SNAPSHOT.txt").read_text(encoding="utf-8")
     assert f"commit: {read_lock(LOCK_PATH)['commit']}" in snapshot
+
+
+def test_bundle_is_a_self_contained_document_of_the_operations(upstream_copy: Path) -> None:
+    wanted = operations(load_spec(SPEC_PATH))
+    document = bundle_upstream(upstream_copy, wanted)
+    assert document["openapi"].startswith("3.")
+    assert "$ref" not in json.dumps(document)
+    found = [
+        op["operationId"]
+        for item in document["paths"].values()
+        for method, op in item.items()
+        if method != "parameters"
+    ]
+    assert sorted(found) == sorted(wanted)
+    with pytest.raises(UpstreamError, match="no operation notAnOperation"):
+        bundle_upstream(upstream_copy, [*wanted, "notAnOperation"])
