@@ -54,7 +54,8 @@ STRICTNESS: dict[Strictness, str] = {
         "the docs say a CIS must match its GS1 format; upstream keeps it in prose"
     ),
     Strictness("updateOutletLicenses", "$.licenses[].dateOfExpiry", "not-before"): (
-        "the docs refuse a licence that expires before it is issued; upstream has no such rule"
+        "a licence may not expire before it is issued (x-ymarket-not-before); upstream has "
+        "no cross-field rule"
     ),
     Strictness("deleteCampaignOffers", "$.offerIds", "uniqueItems"): (
         "SKUs equal once trimmed (upstream's x-transform: trim) are one SKU: a duplicate"
