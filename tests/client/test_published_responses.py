@@ -6,7 +6,8 @@ For each of the four operations and each status its published spec declares
 status's schema are served through ``httpx.MockTransport`` to ``Client`` and
 ``AsyncClient``. The call either returns or raises a typed error of
 ``ymarket.errors``: the status's :class:`ymarket.ApiError` for an error status,
-:class:`ymarket.UnexpectedResponseError` for a 200 whose body says ``ERROR``.
+:class:`ymarket.UnexpectedResponseError` for a 200 whose body says ``ERROR``; a
+deleteCampaignOffers success reports the SKUs the body lists as kept, trimmed.
 
 The generator walks the published schemas (``allOf``, ``nullable``, enums,
 patterns, bounds) like ``body_values`` of ``test_properties.py`` walks ours
