@@ -39,7 +39,7 @@ from ymarket._operations import (
     read_answer,
     read_unparseable,
 )
-from ymarket._ratelimit import Clock, RateLimiter
+from ymarket._ratelimit import Clock, Quota, RateLimiter
 from ymarket._retry import Attempts, RetryPolicy, log_attempt, retry_hooks, transport_error
 from ymarket.errors import YMarketError
 from ymarket.results import ChunkResult, DeleteOffersResult, LicensesResult, OrderItemsResult
@@ -141,6 +141,17 @@ class Client:
         """The limiter pacing this client (None when pacing is off)."""
         return self._config.limiter
 
+    def quota(self, operation_id: str, campaign_id: int) -> Quota | None:
+        """What the API last said about a quota: ``limit``, ``remaining``, ``until``.
+
+        Read from the ``X-RateLimit-Resource-*`` headers of the last answer of
+        ``operation_id`` (an operationId such as ``"deleteCampaignOffers"``) for
+        ``campaign_id`` seen by this client's limiter (shared limiters share it).
+        None before such an answer, or when pacing is off.
+        """
+        limiter = self._config.limiter
+        return limiter.quota(operation_id, campaign_id) if limiter is not None else None
+
     def _execute(self, call: Call) -> Sent:
         """The answer of ``call``, retried as the policy allows."""
         attempts = Attempts()
@@ -177,6 +188,8 @@ class Client:
                 status = exc.status_code
                 response = read_unparseable(call, exc)
             status = response.status_code
+            if bucket is not None:
+                bucket.observe(response.headers)  # the quota the server states (client.quota)
         finally:
             if bucket is not None:
                 bucket.leave(spend)
