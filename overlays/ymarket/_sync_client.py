@@ -41,9 +41,7 @@ from ymarket._operations import (
 )
 from ymarket._ratelimit import Clock, Quota, RateLimiter
 from ymarket._retry import Attempts, RetryPolicy, log_attempt, retry_hooks, transport_error
-from ymarket.errors import YMarketError
 from ymarket.results import ChunkResult, DeleteOffersResult, LicensesResult, OrderItemsResult
-from ymarket.validation import ValidationError
 
 __all__ = ["Client"]
 
@@ -205,14 +203,21 @@ class Client:
         **options: Any,
     ) -> R:
         run = BulkRun(binding, campaign_id, items, **options)
-        for start, chunk in run.reader:
-            try:
+        # The chunk under way and whether its request was; whatever ends the run
+        # (an input iterator raising, Ctrl-C, cancellation) carries the progress.
+        start, sent = 0, False
+        chunk: list[Any] = []
+        try:
+            for start, chunk in run.reader:
+                sent = False
                 call = run.chunk_call(start, chunk)
+                sent = True
                 result = run.chunk_result(start, call, self._execute(call))
-            except (YMarketError, ValidationError) as exc:
-                run.attach(exc, start, chunk)
-                raise
-            run.done(result, on_chunk)
+                start, chunk, sent = start + len(chunk), [], False
+                run.done(result, on_chunk)
+        except BaseException as exc:
+            run.attach(exc, start, chunk, sent=sent)
+            raise
         return run.result()
 
     def delete_campaign_offers(
