@@ -56,7 +56,9 @@ class AsyncClient:
     Args:
         api_key: API key of the seller's account (header from the spec's ``ApiKey`` scheme).
         oauth_token: OAuth token instead (``Authorization: Bearer``). Give exactly one.
-        base_url: API root; production by default.
+        base_url: API root; ``$YANDEX_MARKET_BASE_URL`` when not given, else production.
+            Plain HTTP only to loopback unless ``allow_insecure_http`` (a transport
+            given explicitly is checked too: it may well reach the network).
         timeout: seconds or an ``httpx.Timeout`` (default 30 s, 10 s to connect).
         max_retries: retries after 5xx, timeouts and connection failures (default 3;
             0 disables every retry); only where repeating is safe. 420s have their own
@@ -74,7 +76,11 @@ class AsyncClient:
             waits between them included (default: none; ``RetryPolicy.max_total_wait``
             bounds the waits). No wait is started that would end after it; a request
             under way is bounded by ``timeout``.
-        clock, sleep: injectable time source and sleep (tests).
+        clock, sleep: the time source pacing and deadlines read and the sleep that
+            waits for them (default ``time.monotonic`` and the real sleep): give a
+            fake clock and a sleep advancing it (as the pytest fixtures
+            ``ymarket_client``/``ymarket_async_client`` do) and quota waits cost
+            no real time.
     """
 
     def __init__(
