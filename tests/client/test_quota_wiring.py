@@ -11,6 +11,7 @@ import asyncio
 import email.utils
 import threading
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 import pytest
@@ -220,3 +221,32 @@ def test_without_the_cap_the_simulator_refuses() -> None:
 
     run(main())
     assert 420 in [r.status for r in sim.requests]
+
+
+@pytest.mark.parametrize("kind", ["Client", "AsyncClient"])
+def test_a_420_of_a_simulator_on_a_fake_clock_is_waited_for_on_that_clock(kind: str) -> None:
+    # Unpaced, the client meets the simulator's quota; its Until is a date of the
+    # simulated time, long after the fake clock moved away from the real one.
+    clock = FakeClock()
+    sim = Simulator(clock=clock)
+    clock.advance(10_000)  # simulated time far ahead of the wall clock it started from
+    skus = [f"SKU-{n:05d}" for n in range(1, 6_001)]
+    common: dict[str, Any] = {"api_key": DEMO_API_KEY, "rate_limit": False, "clock": clock}
+    if kind == "Client":
+        with ymarket.Client(transport=sim.sync_transport(), sleep=clock.advance, **common) as c:
+            result = c.delete_campaign_offers(DBS, skus)
+    else:
+
+        async def sleep(seconds: float) -> None:
+            clock.advance(seconds)
+
+        async def main() -> ymarket.DeleteOffersResult:
+            async with ymarket.AsyncClient(
+                transport=sim.async_transport(), sleep=sleep, **common
+            ) as client:
+                return await client.delete_campaign_offers(DBS, skus)
+
+        result = run(main())
+    assert result.requested == 6_000
+    assert 420 in [r.status for r in sim.requests]
+    assert 10_000 + 55 <= clock() <= 10_000 + 61  # one window's wait, simulated
