@@ -86,3 +86,14 @@ def test_the_environment_base_url_is_guarded_like_any(monkeypatch: pytest.Monkey
 def test_no_environment_base_url_means_production(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("YANDEX_MARKET_BASE_URL", raising=False)
     assert "'https://api.partner.market.yandex.ru'" in repr(ymarket.Client(api_key="k"))
+
+
+@pytest.mark.anyio
+async def test_the_async_client_fixture_under_anyio(
+    ymarket_async_client: ymarket.AsyncClient, ymarket_clock: FakeClock
+) -> None:
+    result = await ymarket_async_client.delete_campaign_offers(
+        1001, [f"SKU-{n:05d}" for n in range(1, 6_001)]
+    )
+    assert result.requested == 6_000
+    assert ymarket_clock() >= 60  # the quota waited for, on the fake clock
