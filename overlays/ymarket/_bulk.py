@@ -20,6 +20,7 @@ from ymarket._convert import (
     values_transform,
 )
 from ymarket._operations import BulkBinding, Call, Sent
+from ymarket._retry import is_ambiguous
 from ymarket.errors import YMarketError
 from ymarket.results import BulkProgress, ChunkResult
 from ymarket.validation import Problem, ValidationError, _json_path
@@ -38,6 +39,7 @@ class ChunkReader:
         self._items = items
         self._iterator = iter(items)
         self.position = 0
+        self.pending: list[Any] = []
 
     def __iter__(self) -> Iterator[tuple[int, list[Any]]]:
         if isinstance(self._items, list):
@@ -51,17 +53,24 @@ class ChunkReader:
             self.exhausted = True
             return
         while not self.exhausted:
-            chunk: list[Any] = []
+            # Items read into the next chunk stay in ``pending`` until it is
+            # yielded: an iterator that raises mid-chunk loses none of them.
             for item in self._iterator:
-                chunk.append(item)
-                if len(chunk) == self.size:
+                self.pending.append(item)
+                if len(self.pending) == self.size:
                     break
             else:
                 self.exhausted = True
-            if chunk:
+            if self.pending:
+                chunk, self.pending = self.pending, []
                 start = self.position
                 self.position += len(chunk)
                 yield start, chunk
+
+    @property
+    def read(self) -> int:
+        """How many items were taken from the input so far."""
+        return self.position + len(self.pending)
 
 
 class BulkRun(Generic[R]):
@@ -228,23 +237,45 @@ class BulkRun(Generic[R]):
         if on_chunk is not None:
             on_chunk(result)
 
-    def progress(self, start: int, failed: Sequence[Any]) -> BulkProgress:
-        """Where the run stopped, the chunk starting at ``start`` having failed."""
+    def progress(
+        self, start: int, failed: Sequence[Any], *, sent: bool = True, uncertain: bool = False
+    ) -> BulkProgress:
+        """Where the run stopped, the chunk starting at ``start`` having failed.
+
+        ``sent``: whether that chunk's request was under way (else it counts as
+        not attempted); ``uncertain``: whether it may have been applied.
+        """
         done = tuple(item for chunk in self.chunks for item in chunk.items)
         end = start + len(failed)
-        not_attempted = tuple(self.sequence[end:]) if self.sequence is not None else ()
+        rest = (
+            tuple(self.sequence[end:]) if self.sequence is not None else tuple(self.reader.pending)
+        )
+        in_flight = tuple(failed) if sent else ()
         return BulkProgress(
             operation_id=self.operation_id,
             done=done,
-            failed=tuple(failed),
-            not_attempted=not_attempted,
+            failed=in_flight,
+            not_attempted=rest if sent else tuple(failed) + rest,
             chunks=tuple(self.chunks),
             input_exhausted=self.sequence is not None or self.reader.exhausted,
+            uncertain=in_flight if uncertain else (),
+            read=len(self.sequence) if self.sequence is not None else self.reader.read,
         )
 
-    def attach(self, error: BaseException, start: int, failed: Sequence[Any]) -> None:
-        """Attach the progress to ``error`` as ``.progress`` (ymarket errors print it too)."""
-        progress = self.progress(start, failed)
+    def attach(
+        self, error: BaseException, start: int, failed: Sequence[Any], *, sent: bool = True
+    ) -> None:
+        """Attach the progress to ``error`` as ``.progress`` (ymarket errors print it too).
+
+        Any exception gets it, its type unchanged (``KeyboardInterrupt`` and
+        ``CancelledError`` included); those that are not ymarket errors get it as
+        a note too. The chunk under way is uncertain after an ambiguous failure or
+        an interruption (anything but a ymarket or validation error).
+        """
+        uncertain = sent and (
+            is_ambiguous(error) or not isinstance(error, YMarketError | ValidationError)
+        )
+        progress = self.progress(start, failed, sent=sent, uncertain=uncertain)
         error.progress = progress  # type: ignore[attr-defined]
         if not isinstance(error, YMarketError):
             error.add_note(str(progress))

@@ -161,7 +161,8 @@ class Config:
         kind, header, value = _credential(api_key, oauth_token)
         self.credential_kind = kind
         self.auth = _CredentialAuth(header, value)
-        self.base_url = (base_url or DEFAULT_BASE_URL).rstrip("/")
+        # An explicit base_url wins; the environment points a program at a simulator.
+        self.base_url = (base_url or os.environ.get(ENV_BASE_URL) or DEFAULT_BASE_URL).rstrip("/")
         _check_base_url(self.base_url, allow_insecure_http)
         self.allow_insecure_http = allow_insecure_http
         self.timeout = (

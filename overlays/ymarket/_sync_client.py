@@ -39,11 +39,9 @@ from ymarket._operations import (
     read_answer,
     read_unparseable,
 )
-from ymarket._ratelimit import Clock, RateLimiter
+from ymarket._ratelimit import Clock, Quota, RateLimiter
 from ymarket._retry import Attempts, RetryPolicy, log_attempt, retry_hooks, transport_error
-from ymarket.errors import YMarketError
 from ymarket.results import ChunkResult, DeleteOffersResult, LicensesResult, OrderItemsResult
-from ymarket.validation import ValidationError
 
 __all__ = ["Client"]
 
@@ -59,7 +57,9 @@ class Client:
     Args:
         api_key: API key of the seller's account (header from the spec's ``ApiKey`` scheme).
         oauth_token: OAuth token instead (``Authorization: Bearer``). Give exactly one.
-        base_url: API root; production by default.
+        base_url: API root; ``$YANDEX_MARKET_BASE_URL`` when not given, else production.
+            Plain HTTP only to loopback unless ``allow_insecure_http`` (a transport
+            given explicitly is checked too: it may well reach the network).
         timeout: seconds or an ``httpx.Timeout`` (default 30 s, 10 s to connect).
         max_retries: retries after 5xx, timeouts and connection failures (default 3;
             0 disables every retry); only where repeating is safe. 420s have their own
@@ -77,7 +77,11 @@ class Client:
             waits between them included (default: none; ``RetryPolicy.max_total_wait``
             bounds the waits). No wait is started that would end after it; a request
             under way is bounded by ``timeout``.
-        clock, sleep: injectable time source and sleep (tests).
+        clock, sleep: the time source pacing and deadlines read and the sleep that
+            waits for them (default ``time.monotonic`` and the real sleep): give a
+            fake clock and a sleep advancing it (as the pytest fixtures
+            ``ymarket_client``/``ymarket_async_client`` do) and quota waits cost
+            no real time.
     """
 
     def __init__(
@@ -141,6 +145,17 @@ class Client:
         """The limiter pacing this client (None when pacing is off)."""
         return self._config.limiter
 
+    def quota(self, operation_id: str, campaign_id: int) -> Quota | None:
+        """What the API last said about a quota: ``limit``, ``remaining``, ``until``.
+
+        Read from the ``X-RateLimit-Resource-*`` headers of the last answer of
+        ``operation_id`` (an operationId such as ``"deleteCampaignOffers"``) for
+        ``campaign_id`` seen by this client's limiter (shared limiters share it).
+        None before such an answer, or when pacing is off.
+        """
+        limiter = self._config.limiter
+        return limiter.quota(operation_id, campaign_id) if limiter is not None else None
+
     def _execute(self, call: Call) -> Sent:
         """The answer of ``call``, retried as the policy allows."""
         attempts = Attempts()
@@ -177,6 +192,8 @@ class Client:
                 status = exc.status_code
                 response = read_unparseable(call, exc)
             status = response.status_code
+            if bucket is not None:
+                bucket.observe(response.headers)  # the quota the server states (client.quota)
         finally:
             if bucket is not None:
                 bucket.leave(spend)
@@ -192,14 +209,21 @@ class Client:
         **options: Any,
     ) -> R:
         run = BulkRun(binding, campaign_id, items, **options)
-        for start, chunk in run.reader:
-            try:
+        # The chunk under way and whether its request was; whatever ends the run
+        # (an input iterator raising, Ctrl-C, cancellation) carries the progress.
+        start, sent = 0, False
+        chunk: list[Any] = []
+        try:
+            for start, chunk in run.reader:
+                sent = False
                 call = run.chunk_call(start, chunk)
+                sent = True
                 result = run.chunk_result(start, call, self._execute(call))
-            except (YMarketError, ValidationError) as exc:
-                run.attach(exc, start, chunk)
-                raise
-            run.done(result, on_chunk)
+                start, chunk, sent = start + len(chunk), [], False
+                run.done(result, on_chunk)
+        except BaseException as exc:
+            run.attach(exc, start, chunk, sent=sent)
+            raise
         return run.result()
 
     def delete_campaign_offers(

@@ -15,6 +15,7 @@ from typing import Any
 
 import attrs
 
+from ymarket._ratelimit import quota_from_headers, wait_after_refusal
 from ymarket.validation import ValidationError
 
 __all__ = [
@@ -146,7 +147,26 @@ class NotFoundError(ApiError):
 
 
 class RateLimitError(ApiError):
-    """420: the access limit of the resource is exceeded."""
+    """420: the access limit of the resource is exceeded.
+
+    ``retry_after`` is the server's ``Retry-After`` when it sent one, else the
+    time left until ``X-RateLimit-Resource-Until`` when the answer says the
+    quota is spent (``X-RateLimit-Resource-Remaining: 0`` or no count): the
+    documented headers, which Yandex sends on every answer. A 420 with quota
+    remaining was refused for something else (too many requests in flight),
+    so its window's end is not waited for: None, and the client backs off.
+    """
+
+    @property
+    def retry_after(self) -> float | None:
+        """Seconds to wait before sending again, when the answer says (see the class)."""
+        asked = parse_retry_after(self.headers)
+        if asked is not None:
+            return asked
+        quota = quota_from_headers(self.headers)
+        if quota is None or (quota.remaining is not None and quota.remaining > 0):
+            return None
+        return wait_after_refusal(self.headers)
 
 
 class LockedError(ApiError):

@@ -88,9 +88,19 @@ class OrderItemsResult:
 class BulkProgress:
     """Where a failed bulk call stopped: attached to the raised error as ``.progress``.
 
-    ``done``: items of chunks the server accepted; ``failed``: the chunk whose
-    request failed; ``not_attempted``: items read but not sent. When the input
-    was an iterator, ``input_exhausted`` is False if items remain unread in it.
+    Attached to whatever ended the call: a ymarket error, a ``ValidationError``,
+    an exception raised by the input iterator or by ``on_chunk``, and also
+    ``KeyboardInterrupt`` and ``asyncio.CancelledError`` (their type unchanged,
+    a note added): read it with ``getattr(error, "progress", None)``.
+
+    ``done``: items of chunks the server accepted; ``failed``: the chunk that was
+    being sent when the call failed; ``uncertain``: the same items when that
+    request may have been applied (an ambiguous failure, or an interruption while
+    it was in flight), else empty; ``not_attempted``: items read from the input
+    but not sent. ``read`` is how many items were taken from the input; for an
+    iterator every item after them is still unread in it (``input_exhausted`` is
+    False then), so what remains to do is ``not_done`` plus the rest of the
+    iterator.
     """
 
     operation_id: str
@@ -99,17 +109,26 @@ class BulkProgress:
     not_attempted: tuple[Any, ...]
     chunks: tuple[ChunkResult, ...]
     input_exhausted: bool
+    uncertain: tuple[Any, ...] = ()
+    read: int | None = None
 
     @property
     def not_done(self) -> tuple[Any, ...]:
-        """``failed`` then ``not_attempted``: everything that still needs doing."""
+        """``failed`` then ``not_attempted``: everything read that still needs doing."""
         return self.failed + self.not_attempted
 
     def __str__(self) -> str:
-        rest = "" if self.input_exhausted else " (more items remain unread in the input)"
+        rest = (
+            ""
+            if self.input_exhausted
+            else f" (the input was read up to item {self.read}; the rest of it is unread)"
+            if self.read is not None
+            else " (more items remain unread in the input)"
+        )
         first = f", first not done: {self.not_done[0]!r:.80}" if self.not_done else ""
+        maybe = " (may have been applied)" if self.uncertain else ""
         return (
             f"bulk {self.operation_id}: {len(self.done)} item(s) done in {len(self.chunks)} "
-            f"chunk(s); {len(self.failed)} in the failed chunk and {len(self.not_attempted)} "
-            f"not attempted{rest}{first}"
+            f"chunk(s); {len(self.failed)} in the failed chunk{maybe} and "
+            f"{len(self.not_attempted)} not attempted{rest}{first}"
         )

@@ -318,11 +318,18 @@ class Simulator:
         tier = limit.tier(campaign.rate_limit_tier if campaign is not None else None)
         standing = self.rate_limits.standing(campaign_id, operation_id, tier)
         until = datetime.datetime.fromtimestamp(self._wall_offset + standing.until, tz=datetime.UTC)
-        return {
+        headers = {
             "X-RateLimit-Resource-Limit": str(standing.limit),
             "X-RateLimit-Resource-Remaining": str(standing.remaining),
             "X-RateLimit-Resource-Until": email.utils.format_datetime(until, usegmt=True),
         }
+        if self.clock.can_advance:
+            # On a fake clock "until" is a date of simulated time: the answer's Date
+            # on the same clock lets a client measure the wait (a server's real clock
+            # is given by uvicorn's own Date header).
+            now = datetime.datetime.fromtimestamp(self._wall_offset + self.clock(), tz=datetime.UTC)
+            headers["Date"] = email.utils.format_datetime(now, usegmt=True)
+        return headers
 
     async def _fault(self, decision: str) -> Response:
         if decision == "error":

@@ -10,6 +10,11 @@ with the ``simulator`` extra makes them available in any project:
   to it, base URL ``http://simulator.local``, header ``Api-Key: demo-api-key``.
 - ``ymarket_api_client``: the generated ``ymarket_api.AuthenticatedClient``
   wired to it (sync and async).
+- ``ymarket_client`` / ``ymarket_async_client``: a real :class:`ymarket.Client` /
+  :class:`ymarket.AsyncClient` wired to it with the demo API key, pacing on
+  ``ymarket_clock`` with a sleep that advances it: a job that waits minutes
+  for its quota runs in milliseconds. Their base URL is loopback
+  (:data:`CLIENT_BASE_URL`), which the clients' plain-HTTP guard allows.
 
 This module imports nothing heavy at import time, so it never breaks pytest
 for projects that did not install the extra; using a fixture without it fails
@@ -27,15 +32,24 @@ if TYPE_CHECKING:
     import httpx
     from ymarket_api import AuthenticatedClient
 
+    from ymarket import AsyncClient, Client
     from ymarket.simulator import FakeClock, Simulator
 
 __all__ = [
+    "CLIENT_BASE_URL",
     "ymarket_api_client",
+    "ymarket_async_client",
     "ymarket_async_httpx_client",
+    "ymarket_client",
     "ymarket_clock",
     "ymarket_httpx_client",
     "ymarket_simulator",
 ]
+
+#: The base URL of ``ymarket_client``/``ymarket_async_client``. Loopback, so the
+#: clients' guard against credentials over plain HTTP lets it pass; nothing is
+#: sent to it (the in-process transport answers).
+CLIENT_BASE_URL = "http://127.0.0.1"
 
 
 @pytest.fixture
@@ -112,3 +126,49 @@ def ymarket_api_client(ymarket_simulator: Simulator) -> Iterator[AuthenticatedCl
     )
     with client:
         yield client
+
+
+@pytest.fixture
+def ymarket_client(ymarket_simulator: Simulator, ymarket_clock: FakeClock) -> Iterator[Client]:
+    """A :class:`ymarket.Client` on ``ymarket_simulator`` (demo key), paced on ``ymarket_clock``.
+
+    Quota waits advance the fake clock instead of sleeping.
+    """
+    from ymarket import Client
+    from ymarket.simulator import DEMO_API_KEY
+
+    with Client(
+        api_key=DEMO_API_KEY,
+        base_url=CLIENT_BASE_URL,
+        transport=ymarket_simulator.sync_transport(),
+        clock=ymarket_clock,
+        sleep=ymarket_clock.advance,
+    ) as client:
+        yield client
+
+
+@pytest.fixture
+def ymarket_async_client(ymarket_simulator: Simulator, ymarket_clock: FakeClock) -> AsyncClient:
+    """A :class:`ymarket.AsyncClient` on ``ymarket_simulator``, paced on ``ymarket_clock``.
+
+    A plain (sync) fixture, so it works with any way of running coroutines
+    (``asyncio.run``, anyio, pytest-asyncio); the in-process transport holds no
+    sockets, so the client needs no closing. Its sleep advances the fake clock
+    and yields to the event loop once.
+    """
+    import asyncio
+
+    from ymarket import AsyncClient
+    from ymarket.simulator import DEMO_API_KEY
+
+    async def sleep(seconds: float) -> None:
+        ymarket_clock.advance(seconds)
+        await asyncio.sleep(0)  # let other tasks run, as a real wait would
+
+    return AsyncClient(
+        api_key=DEMO_API_KEY,
+        base_url=CLIENT_BASE_URL,
+        transport=ymarket_simulator.async_transport(),
+        clock=ymarket_clock,
+        sleep=sleep,
+    )
