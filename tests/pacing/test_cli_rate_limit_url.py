@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -210,3 +211,52 @@ def test_three_offers_delete_processes_share_one_quota_without_a_420(
     assert len(recorded) == 20
     kept = [s for report in reports for s in report["notDeletedOfferIds"]]
     assert kept and len(kept) == len(set(kept))  # the store keeps some in Market warehouses
+
+
+@pytest.mark.slow
+def test_a_store_lost_mid_job_is_said_waited_for_and_the_job_finishes(tmp_path: Path) -> None:
+    """Fail-closed: the command says the store is gone, waits for it (nothing unpaced),
+    says when it is back, and finishes the job."""
+    (tmp_path / "store").mkdir()
+    store = RedisServer(tmp_path / "store")
+    simulator = ServedSimulator(offers=10_000, scale=SCALE)
+    source = tmp_path / "skus.txt"
+    source.write_text("".join(f"{sku(i)}\n" for i in range(10_000)))
+    env = ymarket_env()
+    env.update({"YANDEX_MARKET_BASE_URL": simulator.url, "YANDEX_MARKET_API_KEY": BENCH_API_KEY})
+    command = [
+        sys.executable, "-m", "tests.pacing._scaled_cli", str(SCALE), "offers", "delete",
+        "--campaign-id", str(BENCH_CAMPAIGN), "--from-file", str(source),
+        "--rate-limit-url", store.url,
+    ]  # fmt: skip
+    process = subprocess.Popen(
+        command, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    assert process.stderr is not None
+    try:
+        while not simulator.requests():  # under way: the first requests were paced
+            assert process.poll() is None
+        store.stop()
+        said = []
+        for line in process.stderr:
+            said.append(line)
+            if line.startswith(f"ymarket: pacing store {store.url} unreachable"):
+                break
+        else:
+            raise AssertionError(f"the outage was not said: {said}")
+        sent_while_away = len(simulator.requests())
+        time.sleep(0.5)
+        assert len(simulator.requests()) == sent_while_away  # nothing is sent unpaced
+        store = RedisServer(tmp_path / "store", port=store.port)
+        _, rest = process.communicate(timeout=120)
+        recorded = simulator.requests()
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+        simulator.stop()
+        store.stop()
+    assert process.returncode == 3, rest  # done; some SKUs stay in Market warehouses
+    assert f"ymarket: pacing store {store.url} answers again" in rest
+    accepted = [s for r in recorded if r["status"] == 200 for s in r["body"]["offerIds"]]
+    assert sorted(accepted) == sorted(sku(n) for n in range(10_000))

@@ -71,24 +71,16 @@ class Settings:
             self.output.waiting(0)
 
     def setup_logging(self) -> None:
-        """``-v``: each request (and retry) on stderr; ``-vv``: request bodies too.
+        """``-v``: each request (and retry) on stderr; ``-vv``: request bodies too. Warnings
+        (a shared pacing store lost and back) are shown without ``-v`` too.
 
         On a terminal the lines go through rich's console, the one the progress bar
         uses, so they are printed above the bar."""
-        if self.verbose:
-            handler: logging.Handler
-            if sys.stderr.isatty():
-                from rich.logging import RichHandler
-
-                handler = RichHandler(
-                    console=self.output.console(), show_time=False, show_path=False
-                )
-            else:
-                handler = logging.StreamHandler(sys.stderr)
-            handler.setFormatter(logging.Formatter("ymarket: %(message)s"))
-            log = logging.getLogger("ymarket")
-            log.addHandler(handler)
-            log.setLevel(logging.DEBUG)
+        handler = _StderrHandler(self.output)
+        handler.setFormatter(logging.Formatter("ymarket: %(message)s"))
+        log = logging.getLogger("ymarket")
+        log.addHandler(handler)
+        log.setLevel(logging.DEBUG if self.verbose else logging.WARNING)
 
     def client(self) -> Client:
         """The Client of these options (the in-process demo simulator with ``--simulator``).
@@ -195,6 +187,33 @@ class Settings:
         if self.simulator:
             return "the in-process simulator"
         return self.base_url or os.environ.get("YANDEX_MARKET_BASE_URL") or DEFAULT_BASE_URL
+
+
+class _StderrHandler(logging.Handler):
+    """Log lines on stderr: on a terminal through rich's console, which the progress bar
+    shares, made at the first line (so a command that logs nothing never imports rich)."""
+
+    def __init__(self, output: Output) -> None:
+        super().__init__()
+        self._output = output
+        self._inner: logging.Handler | None = None
+
+    @property
+    def target(self) -> logging.Handler:
+        """The handler the lines go through (made at the first use)."""
+        if self._inner is None:
+            if sys.stderr.isatty():
+                from rich.logging import RichHandler
+
+                console = self._output.console()
+                self._inner = RichHandler(console=console, show_time=False, show_path=False)
+            else:
+                self._inner = logging.StreamHandler(sys.stderr)
+            self._inner.setFormatter(self.formatter)
+        return self._inner
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.target.emit(record)
 
 
 class Terminated(KeyboardInterrupt):
