@@ -131,6 +131,14 @@ def test_a_store_that_does_not_answer_is_one_line_exit_5_no_password_nothing_sen
     assert sim.requests() == []
 
 
+def test_missing_credentials_are_said_before_the_store_is_reached() -> None:
+    url = f"redis://127.0.0.1:{free_port()}/0"
+    result = run_ymarket("--rate-limit-url", url, *API_COMMANDS["deleteCampaignOffers"])
+    assert result.returncode == 2
+    (line,) = result.stderr.splitlines()
+    assert "no credentials" in line
+
+
 def test_not_a_redis_url_is_a_usage_error(sim: Server) -> None:
     result = run_ymarket(
         "--rate-limit-url", "http://user:pw@127.0.0.1:1", *API_COMMANDS["deleteCampaignOffers"],
@@ -145,7 +153,11 @@ def test_not_a_redis_url_is_a_usage_error(sim: Server) -> None:
 @pytest.mark.parametrize("other", [("--simulator",), ("--rate-tier", "off")])
 def test_options_that_do_not_pace_through_a_store_refuse_it(other: tuple[str, ...]) -> None:
     result = run_ymarket(
-        *other, "--rate-limit-url", "redis://127.0.0.1:1/0", *API_COMMANDS["deleteOutletLicenses"]
+        *other,
+        "--rate-limit-url",
+        "redis://127.0.0.1:1/0",
+        *API_COMMANDS["deleteOutletLicenses"],
+        url="http://127.0.0.1:1",  # never reached
     )
     assert result.returncode == 2
     assert "--rate-limit-url" in result.stderr

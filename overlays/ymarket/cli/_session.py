@@ -37,6 +37,12 @@ def fail(message: str, code: ExitCode = ExitCode.USAGE) -> NoReturn:
     raise Failure(message, code)
 
 
+_NO_CREDENTIALS = (
+    "no credentials: pass --api-key or --oauth-token, or set "
+    "YANDEX_MARKET_API_KEY or YANDEX_MARKET_OAUTH_TOKEN (or try --simulator)"
+)
+
+
 @attrs.define
 class Settings:
     """The global options of ``ymarket``."""
@@ -87,6 +93,13 @@ class Settings:
 
         A shared limiter it paces through is closed when the command ends
         (:meth:`close`, which :func:`reported` calls)."""
+        if not (self.simulator or self.api_key is not None or self.oauth_token is not None):
+            from ymarket._config import env_kwargs
+
+            try:  # said before the pacing store is reached
+                env_kwargs({})
+            except ValueError:
+                fail(_NO_CREDENTIALS)
         limiter = self._rate_limiter()
         if limiter is not None:
             self._limiters.append(limiter)
@@ -170,10 +183,7 @@ class Settings:
         except ValueError as error:  # credentials missing or empty, bad or insecure base URL
             message = str(error)
             if message.startswith("set YANDEX_MARKET"):
-                message = (
-                    "no credentials: pass --api-key or --oauth-token, or set "
-                    "YANDEX_MARKET_API_KEY or YANDEX_MARKET_OAUTH_TOKEN (or try --simulator)"
-                )
+                message = _NO_CREDENTIALS
             elif "allow_insecure_http" in message:
                 message += " (--allow-insecure-http)"
             fail(message)
