@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import math
+import os
 import subprocess
 import sys
 import tempfile
@@ -148,6 +149,80 @@ def acquire_cost(section: Section, server: RedisServer, *, rounds: int) -> None:
     )
 
 
+CLI_SKUS = 10_000  # issue 15's "done when": 20 requests of 500, an ideal 60 s at 5,000/min
+CLI_PROCESSES = 3
+CLI_TIME_TARGET = 1.25  # within 25% of the ideal time
+
+
+def cli_processes(section: Section, server: RedisServer, *, scale: float = 1.0) -> None:
+    """Three ``ymarket offers delete --rate-limit-url`` processes deleting 10,000 SKUs of one
+    campaign from the served simulator: 420s, and the time against the quota's ideal.
+
+    At ``scale`` 1 (real time) they are the ``ymarket`` command itself; otherwise the
+    command with its limiter's windows shortened alike (``tests.pacing._scaled_cli``).
+    """
+    from tests.soak._sim import API_KEY, CAMPAIGN, sku
+
+    simulator = ServedSimulator(offers=CLI_SKUS, scale=scale)
+    ymarket_command = (
+        [str(Path(sys.executable).parent / "ymarket")]
+        if scale == 1
+        else [sys.executable, "-m", "tests.pacing._scaled_cli", str(scale)]
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("YANDEX_MARKET_")}
+    env.update({"YANDEX_MARKET_BASE_URL": simulator.url, "YANDEX_MARKET_API_KEY": API_KEY})
+    # Whole requests per process (7, 7 and 6 of 500): 20 requests in all.
+    bounds = [0, 3_500, 7_000, CLI_SKUS]
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            workers = []
+            started = time.monotonic()
+            for n in range(CLI_PROCESSES):
+                source = Path(folder) / f"part{n}.txt"
+                source.write_text("".join(f"{sku(i)}\n" for i in range(bounds[n], bounds[n + 1])))
+                command = [
+                    *ymarket_command, "--json", "--rate-limit-url", server.url, "offers",
+                    "delete", "--campaign-id", str(CAMPAIGN), "--from-file", str(source),
+                ]  # fmt: skip
+                workers.append(
+                    subprocess.Popen(
+                        command,
+                        cwd=REPO_ROOT,
+                        env=env,
+                        stdout=subprocess.PIPE,
+                        stderr=subprocess.DEVNULL,
+                        text=True,
+                    )
+                )
+            reports = [json.loads(process.communicate(timeout=900)[0]) for process in workers]
+            wall = time.monotonic() - started
+        recorded = simulator.requests()
+    finally:
+        simulator.stop()
+    statuses = [record["status"] for record in recorded]
+    limits = operation("deleteCampaignOffers").rate_limit
+    assert limits is not None
+    tier = limits.tier()
+    ideal = (math.ceil(CLI_SKUS / tier.limit) - 1) * tier.period_seconds / scale
+    sent = sum(report["sent"] for report in reports)
+    exits = sorted({report["exitCode"] for report in reports})
+    how = "real time" if scale == 1 else f"windows {scale:g}x shorter"
+    section.add(
+        f"{CLI_PROCESSES} `ymarket offers delete --rate-limit-url` processes, {CLI_SKUS:,} SKUs "
+        f"({how}): time, first start to last exit",
+        f"{wall:.1f} s",
+        f"ideal {ideal:g} s, target <= {ideal * CLI_TIME_TARGET:g} s ({wall / ideal:.2f}x ideal)",
+        verdict(wall <= ideal * CLI_TIME_TARGET),
+    )
+    section.add(
+        f"{CLI_PROCESSES} `ymarket offers delete --rate-limit-url` processes ({how}): 420 answers",
+        str(statuses.count(420)),
+        f"target 0; {len(statuses)} requests, {sent:,} SKUs sent, exit codes {exits} "
+        "(3: some SKUs stay in Market warehouses)",
+        verdict(statuses.count(420) == 0 and sent == CLI_SKUS),
+    )
+
+
 def run(section: Section, *, quick: bool = False) -> None:
     """Measure and add the rows of section 6."""
     count = 12_000 if quick else 30_000
@@ -157,6 +232,7 @@ def run(section: Section, *, quick: bool = False) -> None:
         try:
             acquire_cost(section, server, rounds=3 if quick else 7)
             quota_shared(section, server, count, scale)
+            cli_processes(section, server, scale=scale if quick else 1.0)
         finally:
             server.stop()
     section.note(

@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import pytest
+from ymarket.cli._exit import ExitCode
 
 from tests.cli.support import leaf_commands, run_ymarket
 
@@ -25,6 +26,12 @@ def test_help_of_every_command(command: list[str]) -> None:
     assert result.stdout.startswith("Usage: ymarket")
     if command in LEAVES or not command:
         assert "Example" in result.stdout
+    if command in LEAVES and command != ["demo"]:
+        # Each command that can fail says with which codes, all of them documented ones.
+        found = re.search(r"Exit codes: (.*?)\.(\s|$)", " ".join(result.stdout.split()))
+        assert found, result.stdout
+        codes = {int(code) for code in re.findall(r"(?:^|; )(\d+) ", found.group(1))}
+        assert {0, 2} <= codes <= {int(code) for code in ExitCode}
 
 
 def test_help_imports_no_heavy_module() -> None:

@@ -80,6 +80,13 @@ def _version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
     ),
 )
 @click.option(
+    "--rate-limit-url",
+    metavar="URL",
+    help="Share the quotas with every process and host pacing through this Redis "
+    "(redis://HOST:PORT/DB, rediss:// for TLS; default: $YANDEX_MARKET_RATE_LIMIT_URL, else "
+    "this process paces alone).",
+)
+@click.option(
     "--allow-insecure-http",
     is_flag=True,
     help="Allow plain http:// to a host that is not loopback (a simulator on another "
@@ -105,6 +112,7 @@ def cli(
     max_retries: int | None,
     retry_backoff: float | None,
     rate_tier: str | None,
+    rate_limit_url: str | None,
     allow_insecure_http: bool,
 ) -> None:
     """Yandex Market Partner API from the terminal: bulk SKU deletion, outlet licenses,
@@ -121,6 +129,7 @@ def cli(
         max_retries=max_retries,
         retry_backoff=retry_backoff,
         rate_tier=rate_tier,
+        rate_limit_url=rate_limit_url,
         allow_insecure_http=allow_insecure_http,
     )
     settings.setup_logging()

@@ -63,7 +63,9 @@ class ExitCode(enum.IntEnum):
     NETWORK = (
         5,
         "network error",
-        "network failure (timeout, connection refused or dropped) after the retries",
+        "network failure (timeout, connection refused or dropped) after the retries, or the "
+        "shared pacing store (`--rate-limit-url`) not answering at start (then nothing was "
+        "sent)",
     )
     DECLINED = (
         6,

@@ -17,7 +17,7 @@ from ymarket.cli._exit import ExitCode
 from ymarket.cli._output import Output, clean
 
 if TYPE_CHECKING:
-    from ymarket import Client
+    from ymarket import Client, RateLimiter
 
 __all__ = ["Failure", "Settings", "Terminated", "describe", "fail", "reported", "stopped_ambiguous"]
 
@@ -37,6 +37,12 @@ def fail(message: str, code: ExitCode = ExitCode.USAGE) -> NoReturn:
     raise Failure(message, code)
 
 
+_NO_CREDENTIALS = (
+    "no credentials: pass --api-key or --oauth-token, or set "
+    "YANDEX_MARKET_API_KEY or YANDEX_MARKET_OAUTH_TOKEN (or try --simulator)"
+)
+
+
 @attrs.define
 class Settings:
     """The global options of ``ymarket``."""
@@ -50,8 +56,10 @@ class Settings:
     max_retries: int | None = None
     retry_backoff: float | None = None
     rate_tier: str | None = None
+    rate_limit_url: str | None = None
     allow_insecure_http: bool = False
     _output: Output | None = attrs.field(default=None, init=False, repr=False)
+    _limiters: list[RateLimiter] = attrs.field(factory=list, init=False, repr=False)
 
     @property
     def output(self) -> Output:
@@ -69,29 +77,80 @@ class Settings:
             self.output.waiting(0)
 
     def setup_logging(self) -> None:
-        """``-v``: each request (and retry) on stderr; ``-vv``: request bodies too.
+        """``-v``: each request (and retry) on stderr; ``-vv``: request bodies too. Warnings
+        (a shared pacing store lost and back) are shown without ``-v`` too.
 
         On a terminal the lines go through rich's console, the one the progress bar
         uses, so they are printed above the bar."""
-        if self.verbose:
-            handler: logging.Handler
-            if sys.stderr.isatty():
-                from rich.logging import RichHandler
-
-                handler = RichHandler(
-                    console=self.output.console(), show_time=False, show_path=False
-                )
-            else:
-                handler = logging.StreamHandler(sys.stderr)
-            handler.setFormatter(logging.Formatter("ymarket: %(message)s"))
-            log = logging.getLogger("ymarket")
-            log.addHandler(handler)
-            log.setLevel(logging.DEBUG)
+        handler = _StderrHandler(self.output)
+        handler.setFormatter(logging.Formatter("ymarket: %(message)s"))
+        log = logging.getLogger("ymarket")
+        log.addHandler(handler)
+        log.setLevel(logging.DEBUG if self.verbose else logging.WARNING)
 
     def client(self) -> Client:
-        """The Client of these options (the in-process demo simulator with ``--simulator``)."""
-        from ymarket import Client, RetryPolicy
+        """The Client of these options (the in-process demo simulator with ``--simulator``).
+
+        A shared limiter it paces through is closed when the command ends
+        (:meth:`close`, which :func:`reported` calls)."""
+        if not (self.simulator or self.api_key is not None or self.oauth_token is not None):
+            from ymarket._config import env_kwargs
+
+            try:  # said before the pacing store is reached
+                env_kwargs({})
+            except ValueError:
+                fail(_NO_CREDENTIALS)
+        limiter = self._rate_limiter()
+        if limiter is not None:
+            self._limiters.append(limiter)
+        return self._client(limiter)
+
+    def close(self) -> None:
+        """Close the shared pacing stores' connections of the clients made."""
+        while self._limiters:
+            close = getattr(self._limiters.pop(), "close", None)  # only shared ones have it
+            if close is not None:
+                close()
+
+    def _rate_limiter(self) -> RateLimiter | None:
+        """The limiter of ``--rate-tier`` and ``--rate-limit-url`` (None: pacing off).
+
+        The shared one (``--rate-limit-url`` or ``$YANDEX_MARKET_RATE_LIMIT_URL``) is
+        reached now, so an unreachable store stops the command before its first request.
+        ``--simulator`` paces locally: its in-process quota is no one else's."""
+        from ymarket import PacingStoreError, RateLimiter
         from ymarket.spec import operations
+
+        if self.rate_tier == "off":
+            # The server still enforces its quota: 420s are then backed off and retried.
+            if self.rate_limit_url is not None:
+                fail("--rate-limit-url paces the requests; --rate-tier off does not pace")
+            return None
+        tier = self.rate_tier
+        if tier is not None:
+            known = {
+                name
+                for op in operations().values()
+                if op.rate_limit is not None
+                for name in op.rate_limit.tiers
+            }
+            if tier not in known:
+                fail(f"--rate-tier: unknown tier {tier!r}; the spec has {sorted(known)}")
+        if self.simulator:
+            if self.rate_limit_url is not None:
+                fail("--rate-limit-url shares a real quota; --simulator's quota is its own")
+            return RateLimiter(tier)
+        try:
+            return RateLimiter.from_env(tier, url=self.rate_limit_url)
+        except PacingStoreError as error:
+            raise Failure(str(error), ExitCode.NETWORK, {"type": "PacingStoreError"}) from None
+        except ImportError as error:  # the redis extra is not installed
+            fail(str(error))
+        except ValueError as error:  # not a redis:// URL (the message does not repeat it)
+            fail(f"--rate-limit-url: {error}")
+
+    def _client(self, limiter: RateLimiter | None) -> Client:
+        from ymarket import Client, RetryPolicy
 
         kwargs: dict[str, Any] = {"log_bodies": self.verbose > 1, "sleep": self._sleep}
         if self.max_retries is not None:
@@ -100,19 +159,7 @@ class Settings:
             kwargs["retry"] = RetryPolicy(
                 initial_backoff=self.retry_backoff, rate_limit_backoff=self.retry_backoff
             )
-        if self.rate_tier == "off":
-            # The server still enforces its quota: 420s are then backed off and retried.
-            kwargs["rate_limit"] = False
-        elif self.rate_tier is not None:
-            known = {
-                name
-                for op in operations().values()
-                if op.rate_limit is not None
-                for name in op.rate_limit.tiers
-            }
-            if self.rate_tier not in known:
-                fail(f"--rate-tier: unknown tier {self.rate_tier!r}; the spec has {sorted(known)}")
-            kwargs["rate_limit"] = self.rate_tier
+        kwargs["rate_limit"] = False if limiter is None else limiter
         if self.api_key is not None:
             kwargs["api_key"] = self.api_key
         if self.oauth_token is not None:
@@ -136,10 +183,7 @@ class Settings:
         except ValueError as error:  # credentials missing or empty, bad or insecure base URL
             message = str(error)
             if message.startswith("set YANDEX_MARKET"):
-                message = (
-                    "no credentials: pass --api-key or --oauth-token, or set "
-                    "YANDEX_MARKET_API_KEY or YANDEX_MARKET_OAUTH_TOKEN (or try --simulator)"
-                )
+                message = _NO_CREDENTIALS
             elif "allow_insecure_http" in message:
                 message += " (--allow-insecure-http)"
             fail(message)
@@ -153,6 +197,33 @@ class Settings:
         if self.simulator:
             return "the in-process simulator"
         return self.base_url or os.environ.get("YANDEX_MARKET_BASE_URL") or DEFAULT_BASE_URL
+
+
+class _StderrHandler(logging.Handler):
+    """Log lines on stderr: on a terminal through rich's console, which the progress bar
+    shares, made at the first line (so a command that logs nothing never imports rich)."""
+
+    def __init__(self, output: Output) -> None:
+        super().__init__()
+        self._output = output
+        self._inner: logging.Handler | None = None
+
+    @property
+    def target(self) -> logging.Handler:
+        """The handler the lines go through (made at the first use)."""
+        if self._inner is None:
+            if sys.stderr.isatty():
+                from rich.logging import RichHandler
+
+                console = self._output.console()
+                self._inner = RichHandler(console=console, show_time=False, show_path=False)
+            else:
+                self._inner = logging.StreamHandler(sys.stderr)
+            self._inner.setFormatter(self.formatter)
+        return self._inner
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.target.emit(record)
 
 
 class Terminated(KeyboardInterrupt):
@@ -248,7 +319,10 @@ def reported(settings: Settings, command: str) -> Iterator[None]:
 
     try:
         with _sigterm_interrupts():
-            yield
+            try:
+                yield
+            finally:
+                settings.close()
     except KeyboardInterrupt as interrupt:
         how = " (SIGTERM)" if isinstance(interrupt, Terminated) else ""
         settings.output.note(f"ymarket: interrupted{how}")

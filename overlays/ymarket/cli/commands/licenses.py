@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ymarket.cli._exit import ExitCode, journaled_exit_codes_help
+from ymarket.cli._exit import ExitCode, exit_codes_help, journaled_exit_codes_help
 from ymarket.cli._options import campaign_id_option, command_group, journal_option, settings_of
 from ymarket.cli._session import reported
 
@@ -121,7 +121,11 @@ def licenses_upsert(
 
 
 @licenses.command(
-    "delete", epilog="\b\nExample:\n  ymarket licenses delete --campaign-id 1001 9001 9002"
+    "delete",
+    epilog="\b\nExample:\n  ymarket licenses delete --campaign-id 1001 9001 9002\n\n"
+    + exit_codes_help(
+        (ExitCode.OK, ExitCode.USAGE, ExitCode.API_ERROR, ExitCode.NETWORK, ExitCode.INTERRUPTED)
+    ),
 )
 @campaign_id_option
 @click.argument("ids", nargs=-1, required=True, type=int, metavar="ID...")

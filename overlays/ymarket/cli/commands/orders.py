@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from ymarket.cli._exit import ExitCode
+from ymarket.cli._exit import ExitCode, exit_codes_help
 from ymarket.cli._options import SpecHelpOption, campaign_id_option, command_group, settings_of
 from ymarket.cli._session import fail, reported
 
@@ -70,7 +70,17 @@ def _parse_items(items: tuple[str, ...], instances: tuple[str, ...]) -> list[dic
     "      --item 2=1 --item 3=1 --reason PARTNER_REQUESTED_REMOVE\n"
     "  # a labelled item keeps one instance per unit\n"
     "  ymarket orders update-items --campaign-id 1001 --order-id 70001 --item 1=1 \\\n"
-    "      --instance 1:cis=010460123456789021SERIAL0000001 --item 2=2 --item 3=1 --yes",
+    "      --instance 1:cis=010460123456789021SERIAL0000001 --item 2=2 --item 3=1 --yes\n\n"
+    + exit_codes_help(
+        (
+            ExitCode.OK,
+            ExitCode.USAGE,
+            ExitCode.DECLINED,
+            ExitCode.API_ERROR,
+            ExitCode.NETWORK,
+            ExitCode.INTERRUPTED,
+        )
+    ),
 )
 @campaign_id_option
 @click.option("--order-id", required=True, type=int, help="The order id.")
