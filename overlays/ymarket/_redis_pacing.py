@@ -30,7 +30,10 @@ that over-admits a sliding window. None keeps spends in flight in the window
 or grants window and slots in one atomic step.
 
 When the store is lost mid-job the limiter fails closed: a caller waits and
-asks the store again (logged once per outage) and never sends unpaced.
+asks the store again (logged once per outage) and never sends unpaced. A store
+that answers again may have restarted empty, its window forgotten, so the
+first caller to see it back pauses that quota for a whole period (shared by
+every worker) before anything is spent.
 """
 
 from __future__ import annotations
@@ -249,7 +252,12 @@ class RedisQuotaBucket(QuotaBucket):
             except BaseException:  # interrupted: the store may have granted it
                 self._release(member)
                 raise
-            outage.over()
+            if outage.over():
+                # The store may have come back empty, its window forgotten: hold every
+                # worker of this quota for a whole period before spending again.
+                self.pause(self.period)
+                self._release(member)
+                continue
             if granted:
                 return Spend(int(value) / _MICRO, cost, True, member)
             sleep(int(value) / _MICRO)
@@ -267,7 +275,10 @@ class RedisQuotaBucket(QuotaBucket):
             except BaseException:  # cancelled: the store may have granted it
                 self._release(member)
                 raise
-            outage.over()
+            if outage.over():  # as in acquire: the store may have forgotten its window
+                self.pause(self.period)
+                self._release(member)
+                continue
             if granted:
                 return Spend(int(value) / _MICRO, cost, True, member)
             await sleep(int(value) / _MICRO)
@@ -368,9 +379,16 @@ class _Outage:
         wait, self._next = self._next, min(self._next * 2, _STORE_RETRY_MOST)
         return wait
 
-    def over(self) -> None:
-        if self._next != _STORE_RETRY_FIRST:
-            logger.warning("pacing store %s answers again", self._limiter.url)
+    def over(self) -> bool:
+        """Whether an outage just ended (logged); the next one is logged again."""
+        if self._next == _STORE_RETRY_FIRST:
+            return False
+        logger.warning(
+            "pacing store %s answers again: this quota waits a whole period first",
+            self._limiter.url,
+        )
+        self._next = _STORE_RETRY_FIRST
+        return True
 
 
 class RedisRateLimiter(RateLimiter):
