@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 
 import pytest
 
-from tests.cli.support import Server, cli_dataset
+from tests.cli.support import Server, cli_dataset, serve_dataset
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """The test dataset served by ``ymarket simulator`` (reset before each test)."""
-    data = tmp_path_factory.mktemp("dataset") / "dataset.json"
-    data.write_text(json.dumps(cli_dataset()))
-    started = Server(data)
-    try:
-        yield started
-    finally:
-        started.stop()
+    with serve_dataset(tmp_path_factory.mktemp("dataset"), cli_dataset()) as served:
+        yield served
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -151,6 +152,18 @@ COMMAND_OF_OPERATION: dict[str, tuple[str, ...]] = {
     "updateOutletLicenses": ("licenses", "upsert"),
 }
 """The ``ymarket`` command of each operation of the spec (a test keeps it complete)."""
+
+
+@contextlib.contextmanager
+def serve_dataset(folder: Path, dataset: dict[str, Any]) -> Iterator[Server]:
+    """``dataset`` served by ``ymarket simulator`` until the block ends."""
+    data = folder / "dataset.json"
+    data.write_text(json.dumps(dataset))
+    started = Server(data)
+    try:
+        yield started
+    finally:
+        started.stop()
 
 
 def leaf_commands() -> list[tuple[str, ...]]:

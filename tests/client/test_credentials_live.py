@@ -10,7 +10,6 @@ properly, and a wrong key.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import subprocess
@@ -22,7 +21,7 @@ import pytest
 import ymarket
 from ymarket.simulator import Dataset, Simulator
 
-from tests.cli.support import YMARKET, Server, cli_dataset, ymarket_env
+from tests.cli.support import YMARKET, Server, cli_dataset, serve_dataset, ymarket_env
 from tests.simulator.support import LiveServer
 
 SECRET = "Zq7-live-secret-0123456789abcdef"
@@ -92,13 +91,8 @@ def test_library_channels_over_loopback(
 
 @pytest.fixture(scope="module")
 def cli_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    data = tmp_path_factory.mktemp("secret") / "dataset.json"
-    data.write_text(json.dumps(_dataset()))
-    started = Server(data)
-    try:
-        yield started
-    finally:
-        started.stop()
+    with serve_dataset(tmp_path_factory.mktemp("secret"), _dataset()) as served:
+        yield served
 
 
 def _ymarket(

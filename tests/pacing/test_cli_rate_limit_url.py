@@ -16,7 +16,15 @@ from click.testing import CliRunner
 from ymarket.cli._app import cli
 from ymarket.cli._exit import ExitCode
 
-from tests.cli.support import API_KEY, CAMPAIGN, Server, cli_dataset, run_ymarket, ymarket_env
+from tests.cli.support import (
+    API_KEY,
+    CAMPAIGN,
+    Server,
+    cli_dataset,
+    run_ymarket,
+    serve_dataset,
+    ymarket_env,
+)
 from tests.pacing._redis import RedisServer, free_port
 from tests.pacing._served import ServedSimulator
 from tests.soak._sim import API_KEY as BENCH_API_KEY
@@ -39,13 +47,8 @@ API_COMMANDS: dict[str, tuple[str, ...]] = {
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    data = tmp_path_factory.mktemp("dataset") / "dataset.json"
-    data.write_text(json.dumps(cli_dataset()))
-    started = Server(data)
-    try:
-        yield started
-    finally:
-        started.stop()
+    with serve_dataset(tmp_path_factory.mktemp("dataset"), cli_dataset()) as served:
+        yield served
 
 
 @pytest.fixture
