@@ -141,24 +141,39 @@ class AsyncClient:
         return self._config.limiter
 
     async def _execute(self, call: Call) -> Sent:
-        """The answer of ``call``, retried as the policy allows."""
+        """The answer of ``call``, retried as the policy allows.
+
+        The first attempt runs bare; tenacity's loop is built only after a failure,
+        which the loop is then handed as its first attempt.
+        """
         attempts = Attempts()
-        bucket = self._config.bucket(call.operation_id, call.campaign_id)
+        started = self._config.clock()
+        try:
+            with attempts.attempt() as number:
+                response = await self._attempt(call, number)
+            return Sent(response, attempts.count, attempts.after_ambiguous)
+        except YMarketError as exc:
+            first_failure: YMarketError | None = exc
 
         async def attempt() -> Response[Any]:
+            nonlocal first_failure
+            if first_failure is not None:
+                failure, first_failure = first_failure, None
+                raise failure
             with attempts.attempt() as number:
                 return await self._attempt(call, number)
 
         hooks = retry_hooks(
             self._config.policy,
             call,
-            bucket,
+            self._config.bucket(call.operation_id, call.campaign_id),
             clock=self._config.clock,
             deadline=self._config.deadline,
+            started=started,
         )
         retrying = tenacity.AsyncRetrying(sleep=self._sleep, **hooks)
         with attempts.stamping():
-            response: Response[Any] = await retrying(attempt)
+            response = await retrying(attempt)
         return Sent(response, attempts.count, attempts.after_ambiguous)
 
     async def _attempt(self, call: Call, attempt: int) -> Response[Any]:

@@ -33,7 +33,13 @@ from ymarket_api.models import (
 )
 from ymarket_api.types import Response
 
-from ymarket._convert import Converter, license_converter, plain_converter, value_transform
+from ymarket._convert import (
+    Converter,
+    encode_json,
+    license_converter,
+    plain_converter,
+    value_transform,
+)
 from ymarket.errors import UnexpectedResponseError, api_error_from_response
 from ymarket.results import (
     ChunkResult,
@@ -104,7 +110,10 @@ class Binding:
     operation_id: str
     endpoint: ModuleType
     body_model: Any | None
-    """The generated request model (``from_dict``); None: the request is the query."""
+    """The generated request model the endpoint also takes; None: the request is the query.
+
+    The client hands the endpoint the checked body as JSON bytes instead (no model round trip).
+    """
 
     @property
     def operation(self) -> Operation:
@@ -119,7 +128,8 @@ class Binding:
         op = self.operation
         arguments: dict[str, Any] = {_snake(name): value for name, value in path_params.items()}
         if self.body_model is not None:
-            arguments["body"] = self.body_model.from_dict(request)
+            # Checked against the spec's schema already: sent as JSON, no model round trip.
+            arguments["body"] = encode_json(request)
         else:
             arguments.update({_snake(name): value for name, value in request.items()})
         endpoint = self.endpoint

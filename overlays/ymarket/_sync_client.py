@@ -142,24 +142,39 @@ class Client:
         return self._config.limiter
 
     def _execute(self, call: Call) -> Sent:
-        """The answer of ``call``, retried as the policy allows."""
+        """The answer of ``call``, retried as the policy allows.
+
+        The first attempt runs bare; tenacity's loop is built only after a failure,
+        which the loop is then handed as its first attempt.
+        """
         attempts = Attempts()
-        bucket = self._config.bucket(call.operation_id, call.campaign_id)
+        started = self._config.clock()
+        try:
+            with attempts.attempt() as number:
+                response = self._attempt(call, number)
+            return Sent(response, attempts.count, attempts.after_ambiguous)
+        except YMarketError as exc:
+            first_failure: YMarketError | None = exc
 
         def attempt() -> Response[Any]:
+            nonlocal first_failure
+            if first_failure is not None:
+                failure, first_failure = first_failure, None
+                raise failure
             with attempts.attempt() as number:
                 return self._attempt(call, number)
 
         hooks = retry_hooks(
             self._config.policy,
             call,
-            bucket,
+            self._config.bucket(call.operation_id, call.campaign_id),
             clock=self._config.clock,
             deadline=self._config.deadline,
+            started=started,
         )
         retrying = tenacity.Retrying(sleep=self._sleep, **hooks)
         with attempts.stamping():
-            response: Response[Any] = retrying(attempt)
+            response = retrying(attempt)
         return Sent(response, attempts.count, attempts.after_ambiguous)
 
     def _attempt(self, call: Call, attempt: int) -> Response[Any]:

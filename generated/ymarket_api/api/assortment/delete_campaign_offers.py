@@ -14,7 +14,7 @@ from ...types import Response
 def _get_kwargs(
     campaign_id: int,
     *,
-    body: DeleteCampaignOffersRequest,
+    body: DeleteCampaignOffersRequest | bytes,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -27,7 +27,10 @@ def _get_kwargs(
         "url": url,
     }
 
-    _kwargs["json"] = body.to_dict()
+    if isinstance(body, bytes):
+        _kwargs["content"] = body
+    else:
+        _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -111,7 +114,7 @@ def sync_detailed(
     campaign_id: int,
     *,
     client: AuthenticatedClient | Client,
-    body: DeleteCampaignOffersRequest,
+    body: DeleteCampaignOffersRequest | bytes,
 ) -> Response[ApiErrorResponse | DeleteCampaignOffersResponse]:
     """Remove offers from a store's assortment
 
@@ -136,9 +139,9 @@ def sync_detailed(
         body=body,
     )
 
-    response = client.get_httpx_client().request(
-        **kwargs,
-    )
+    httpx_client = client.get_httpx_client()
+    kwargs["url"] = client.absolute_url(httpx_client.base_url, kwargs["url"])
+    response = httpx_client.request(**kwargs)
 
     return _build_response(client=client, response=response)
 
@@ -147,7 +150,7 @@ def sync(
     campaign_id: int,
     *,
     client: AuthenticatedClient | Client,
-    body: DeleteCampaignOffersRequest,
+    body: DeleteCampaignOffersRequest | bytes,
 ) -> ApiErrorResponse | DeleteCampaignOffersResponse | None:
     """Remove offers from a store's assortment
 
@@ -178,7 +181,7 @@ async def asyncio_detailed(
     campaign_id: int,
     *,
     client: AuthenticatedClient | Client,
-    body: DeleteCampaignOffersRequest,
+    body: DeleteCampaignOffersRequest | bytes,
 ) -> Response[ApiErrorResponse | DeleteCampaignOffersResponse]:
     """Remove offers from a store's assortment
 
@@ -203,7 +206,9 @@ async def asyncio_detailed(
         body=body,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    httpx_client = client.get_async_httpx_client()
+    kwargs["url"] = client.absolute_url(httpx_client.base_url, kwargs["url"])
+    response = await httpx_client.request(**kwargs)
 
     return _build_response(client=client, response=response)
 
@@ -212,7 +217,7 @@ async def asyncio(
     campaign_id: int,
     *,
     client: AuthenticatedClient | Client,
-    body: DeleteCampaignOffersRequest,
+    body: DeleteCampaignOffersRequest | bytes,
 ) -> ApiErrorResponse | DeleteCampaignOffersResponse | None:
     """Remove offers from a store's assortment
 

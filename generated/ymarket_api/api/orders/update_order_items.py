@@ -14,7 +14,7 @@ def _get_kwargs(
     campaign_id: int,
     order_id: int,
     *,
-    body: UpdateOrderItemRequest,
+    body: UpdateOrderItemRequest | bytes,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -28,7 +28,10 @@ def _get_kwargs(
         "url": url,
     }
 
-    _kwargs["json"] = body.to_dict()
+    if isinstance(body, bytes):
+        _kwargs["content"] = body
+    else:
+        _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -107,7 +110,7 @@ def sync_detailed(
     order_id: int,
     *,
     client: AuthenticatedClient | Client,
-    body: UpdateOrderItemRequest,
+    body: UpdateOrderItemRequest | bytes,
 ) -> Response[Any | ApiErrorResponse]:
     """Remove items from an order or reduce their count
 
@@ -135,9 +138,9 @@ def sync_detailed(
         body=body,
     )
 
-    response = client.get_httpx_client().request(
-        **kwargs,
-    )
+    httpx_client = client.get_httpx_client()
+    kwargs["url"] = client.absolute_url(httpx_client.base_url, kwargs["url"])
+    response = httpx_client.request(**kwargs)
 
     return _build_response(client=client, response=response)
 
@@ -147,7 +150,7 @@ def sync(
     order_id: int,
     *,
     client: AuthenticatedClient | Client,
-    body: UpdateOrderItemRequest,
+    body: UpdateOrderItemRequest | bytes,
 ) -> Any | ApiErrorResponse | None:
     """Remove items from an order or reduce their count
 
@@ -182,7 +185,7 @@ async def asyncio_detailed(
     order_id: int,
     *,
     client: AuthenticatedClient | Client,
-    body: UpdateOrderItemRequest,
+    body: UpdateOrderItemRequest | bytes,
 ) -> Response[Any | ApiErrorResponse]:
     """Remove items from an order or reduce their count
 
@@ -210,7 +213,9 @@ async def asyncio_detailed(
         body=body,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    httpx_client = client.get_async_httpx_client()
+    kwargs["url"] = client.absolute_url(httpx_client.base_url, kwargs["url"])
+    response = await httpx_client.request(**kwargs)
 
     return _build_response(client=client, response=response)
 
@@ -220,7 +225,7 @@ async def asyncio(
     order_id: int,
     *,
     client: AuthenticatedClient | Client,
-    body: UpdateOrderItemRequest,
+    body: UpdateOrderItemRequest | bytes,
 ) -> Any | ApiErrorResponse | None:
     """Remove items from an order or reduce their count
 

@@ -135,9 +135,8 @@ def sync_detailed(
         ids=ids,
     )
 
-    response = client.get_httpx_client().request(
-        **kwargs,
-    )
+    httpx_client = client.get_httpx_client()
+    response = httpx_client.request(**kwargs)
 
     return _build_response(client=client, response=response)
 
@@ -200,7 +199,8 @@ async def asyncio_detailed(
         ids=ids,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    httpx_client = client.get_async_httpx_client()
+    response = await httpx_client.request(**kwargs)
 
     return _build_response(client=client, response=response)
 

@@ -14,7 +14,7 @@ from ...types import Response
 def _get_kwargs(
     campaign_id: int,
     *,
-    body: UpdateOutletLicenseRequest,
+    body: UpdateOutletLicenseRequest | bytes,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -27,7 +27,10 @@ def _get_kwargs(
         "url": url,
     }
 
-    _kwargs["json"] = body.to_dict()
+    if isinstance(body, bytes):
+        _kwargs["content"] = body
+    else:
+        _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -106,7 +109,7 @@ def sync_detailed(
     campaign_id: int,
     *,
     client: AuthenticatedClient | Client,
-    body: UpdateOutletLicenseRequest,
+    body: UpdateOutletLicenseRequest | bytes,
 ) -> Response[ApiErrorResponse | ApiResponse]:
     """Create or change licenses of points of sale
 
@@ -131,9 +134,9 @@ def sync_detailed(
         body=body,
     )
 
-    response = client.get_httpx_client().request(
-        **kwargs,
-    )
+    httpx_client = client.get_httpx_client()
+    kwargs["url"] = client.absolute_url(httpx_client.base_url, kwargs["url"])
+    response = httpx_client.request(**kwargs)
 
     return _build_response(client=client, response=response)
 
@@ -142,7 +145,7 @@ def sync(
     campaign_id: int,
     *,
     client: AuthenticatedClient | Client,
-    body: UpdateOutletLicenseRequest,
+    body: UpdateOutletLicenseRequest | bytes,
 ) -> ApiErrorResponse | ApiResponse | None:
     """Create or change licenses of points of sale
 
@@ -173,7 +176,7 @@ async def asyncio_detailed(
     campaign_id: int,
     *,
     client: AuthenticatedClient | Client,
-    body: UpdateOutletLicenseRequest,
+    body: UpdateOutletLicenseRequest | bytes,
 ) -> Response[ApiErrorResponse | ApiResponse]:
     """Create or change licenses of points of sale
 
@@ -198,7 +201,9 @@ async def asyncio_detailed(
         body=body,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    httpx_client = client.get_async_httpx_client()
+    kwargs["url"] = client.absolute_url(httpx_client.base_url, kwargs["url"])
+    response = await httpx_client.request(**kwargs)
 
     return _build_response(client=client, response=response)
 
@@ -207,7 +212,7 @@ async def asyncio(
     campaign_id: int,
     *,
     client: AuthenticatedClient | Client,
-    body: UpdateOutletLicenseRequest,
+    body: UpdateOutletLicenseRequest | bytes,
 ) -> ApiErrorResponse | ApiResponse | None:
     """Create or change licenses of points of sale
 
