@@ -234,11 +234,13 @@ _DESCRIBES_OBJECTS: dict[int, tuple[Any, bool]] = {}
 
 
 def _describes_objects(schema: Any) -> bool:
-    if not isinstance(schema, Mapping):
+    if not isinstance(schema, Mapping) or not schema:
         return False
     # The spec's schemas live as long as the process: one answer per schema object.
     known = _DESCRIBES_OBJECTS.get(id(schema))
     if known is None or known[0] is not schema:
+        if len(_DESCRIBES_OBJECTS) >= 1024:
+            _DESCRIBES_OBJECTS.clear()  # schemas that are not the spec's: keep it bounded
         known = _DESCRIBES_OBJECTS[id(schema)] = (schema, "properties" in json.dumps(schema))
     return known[1]
 

@@ -20,6 +20,7 @@ from types import ModuleType
 from typing import Any, Generic, TypeVar
 
 import attrs
+import orjson
 from ymarket_api import AuthenticatedClient
 from ymarket_api.api.assortment import delete_campaign_offers
 from ymarket_api.api.orders import update_order_items
@@ -138,8 +139,9 @@ class Binding:
             path_params["campaignId"],
             1 if op.rate_limit is None else op.rate_limit.cost(request),
             op.repeat_blocker(request),
-            lambda api: endpoint.sync_detailed(client=api, **arguments),
-            lambda api: endpoint.asyncio_detailed(client=api, **arguments),
+            # The answer is read from its content (read_answer): no response model.
+            lambda api: endpoint.sync_detailed(client=api, parse=False, **arguments),
+            lambda api: endpoint.asyncio_detailed(client=api, parse=False, **arguments),
             request,
             _path(op, path_params),
             path_params,
@@ -193,6 +195,10 @@ def _nothing(call: Call, response: Response[Any]) -> tuple[str, ...]:
 
 def _json(content: bytes) -> Any:
     """The body as JSON; None when it is not JSON."""
+    try:
+        return orjson.loads(content)
+    except orjson.JSONDecodeError:
+        pass  # NaN, integers over 64 bits, ...: what json reads, read by json
     try:
         return json.loads(content)
     except (ValueError, UnicodeDecodeError):

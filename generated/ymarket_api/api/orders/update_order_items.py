@@ -83,12 +83,23 @@ def _parse_response(
 
 
 def _build_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
+    *,
+    client: AuthenticatedClient | Client,
+    response: httpx.Response,
+    parse: bool = True,
 ) -> Response[Any | ApiErrorResponse]:
     # ymarket: any status code is kept as a plain int (420 is not in
     # http.HTTPStatus), and a body that does not parse as documented raises
     # one typed error that carries the raw response instead of a bare
-    # KeyError/ValueError from deep inside a model.
+    # KeyError/ValueError from deep inside a model. parse=False leaves
+    # `parsed` None for a caller that reads the content itself.
+    if not parse:
+        return Response(
+            status_code=response.status_code,
+            content=response.content,
+            headers=response.headers,
+            parsed=None,
+        )
     try:
         parsed = _parse_response(client=client, response=response)
     except errors.UnexpectedStatus:
@@ -111,6 +122,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: UpdateOrderItemRequest | bytes,
+    parse: bool = True,
 ) -> Response[Any | ApiErrorResponse]:
     """Remove items from an order or reduce their count
 
@@ -142,7 +154,7 @@ def sync_detailed(
     kwargs["url"] = client.absolute_url(httpx_client.base_url, kwargs["url"])
     response = httpx_client.request(**kwargs)
 
-    return _build_response(client=client, response=response)
+    return _build_response(client=client, response=response, parse=parse)
 
 
 def sync(
@@ -186,6 +198,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: UpdateOrderItemRequest | bytes,
+    parse: bool = True,
 ) -> Response[Any | ApiErrorResponse]:
     """Remove items from an order or reduce their count
 
@@ -217,7 +230,7 @@ async def asyncio_detailed(
     kwargs["url"] = client.absolute_url(httpx_client.base_url, kwargs["url"])
     response = await httpx_client.request(**kwargs)
 
-    return _build_response(client=client, response=response)
+    return _build_response(client=client, response=response, parse=parse)
 
 
 async def asyncio(
