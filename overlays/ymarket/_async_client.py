@@ -18,7 +18,6 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any, Self, TypeVar
 
 import httpx
-import tenacity
 from ymarket_api.errors import UnparseableResponse
 from ymarket_api.models import OrderItemsModificationRequestReasonType
 from ymarket_api.types import Response
@@ -171,6 +170,8 @@ class AsyncClient:
             deadline=self._config.deadline,
             started=started,
         )
+        import tenacity  # loaded on the first failure (start-up)
+
         retrying = tenacity.AsyncRetrying(sleep=self._sleep, **hooks)
         with attempts.stamping():
             response = await retrying(attempt)

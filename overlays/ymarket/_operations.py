@@ -13,6 +13,7 @@ a method in ``_async_client.py`` (the sync client is generated from it).
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Awaitable, Callable, Mapping
@@ -92,6 +93,7 @@ class Sent:
     after_ambiguous: bool
 
 
+@functools.cache
 def _snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 

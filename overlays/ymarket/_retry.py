@@ -31,7 +31,6 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 import httpx
-import tenacity
 
 from ymarket.errors import (
     RateLimitError,
@@ -44,6 +43,8 @@ from ymarket.errors import (
 from ymarket.spec import operation
 
 if TYPE_CHECKING:
+    import tenacity
+
     from ymarket._operations import Call
     from ymarket._ratelimit import QuotaBucket
 
@@ -222,6 +223,8 @@ def retry_hooks(
     ``deadline`` (seconds from ``started`` on ``clock``, default now) bounds the
     request's attempts and waits: no wait is started that would end after it.
     """
+    import tenacity  # only after a failure: a call that succeeds first never loads it
+
     counts = {"rate_limited": 0, "other": 0}
     until = None if deadline is None else (clock() if started is None else started) + deadline
 

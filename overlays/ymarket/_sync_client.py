@@ -19,7 +19,6 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Self, TypeVar
 
 import httpx
-import tenacity
 from ymarket_api.errors import UnparseableResponse
 from ymarket_api.models import OrderItemsModificationRequestReasonType
 from ymarket_api.types import Response
@@ -172,6 +171,8 @@ class Client:
             deadline=self._config.deadline,
             started=started,
         )
+        import tenacity  # loaded on the first failure (start-up)
+
         retrying = tenacity.Retrying(sleep=self._sleep, **hooks)
         with attempts.stamping():
             response = retrying(attempt)
