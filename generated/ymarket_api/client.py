@@ -51,6 +51,10 @@ class Client:
     _httpx_args: dict[str, Any] = field(factory=dict, kw_only=True, alias="httpx_args")
     _client: httpx.Client | None = field(default=None, init=False)
     _async_client: httpx.AsyncClient | None = field(default=None, init=False)
+    # ymarket: absolute URLs by path, with the base URL each was joined to (absolute_url).
+    _absolute_urls: dict[str, tuple[httpx.URL, httpx.URL]] = field(
+        factory=dict, init=False
+    )
 
     def with_headers(self, headers: dict[str, str]) -> "Client":
         """Get a new client matching this one with additional headers"""
@@ -75,6 +79,21 @@ class Client:
         if self._async_client is not None:
             self._async_client.timeout = timeout
         return evolve(self, timeout=timeout)
+
+    def absolute_url(self, base_url: httpx.URL, url: str) -> httpx.URL:
+        """``url`` (a path) joined to ``base_url`` as httpx joins a relative URL.
+
+        ymarket: parsed once per path and base URL, not on every request.
+        """
+        cached = self._absolute_urls.get(url)
+        if cached is not None and cached[0] is base_url:
+            return cached[1]
+        raw_path = base_url.raw_path + httpx.URL(url).raw_path.lstrip(b"/")
+        absolute = base_url.copy_with(raw_path=raw_path)
+        if len(self._absolute_urls) >= 1024:
+            self._absolute_urls.clear()  # paths carry ids: keep the cache bounded
+        self._absolute_urls[url] = (base_url, absolute)
+        return absolute
 
     def set_httpx_client(self, client: httpx.Client) -> Self:
         """Manually set the underlying httpx.Client
@@ -188,6 +207,10 @@ class AuthenticatedClient:
     _httpx_args: dict[str, Any] = field(factory=dict, kw_only=True, alias="httpx_args")
     _client: httpx.Client | None = field(default=None, init=False)
     _async_client: httpx.AsyncClient | None = field(default=None, init=False)
+    # ymarket: absolute URLs by path, with the base URL each was joined to (absolute_url).
+    _absolute_urls: dict[str, tuple[httpx.URL, httpx.URL]] = field(
+        factory=dict, init=False
+    )
 
     token: str
     prefix: str = "Bearer"
@@ -216,6 +239,21 @@ class AuthenticatedClient:
         if self._async_client is not None:
             self._async_client.timeout = timeout
         return evolve(self, timeout=timeout)
+
+    def absolute_url(self, base_url: httpx.URL, url: str) -> httpx.URL:
+        """``url`` (a path) joined to ``base_url`` as httpx joins a relative URL.
+
+        ymarket: parsed once per path and base URL, not on every request.
+        """
+        cached = self._absolute_urls.get(url)
+        if cached is not None and cached[0] is base_url:
+            return cached[1]
+        raw_path = base_url.raw_path + httpx.URL(url).raw_path.lstrip(b"/")
+        absolute = base_url.copy_with(raw_path=raw_path)
+        if len(self._absolute_urls) >= 1024:
+            self._absolute_urls.clear()  # paths carry ids: keep the cache bounded
+        self._absolute_urls[url] = (base_url, absolute)
+        return absolute
 
     def set_httpx_client(self, client: httpx.Client) -> Self:
         """Manually set the underlying httpx.Client

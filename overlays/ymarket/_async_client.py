@@ -18,7 +18,6 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any, Self, TypeVar
 
 import httpx
-import tenacity
 from ymarket_api.errors import UnparseableResponse
 from ymarket_api.models import OrderItemsModificationRequestReasonType
 from ymarket_api.types import Response
@@ -40,6 +39,7 @@ from ymarket._operations import (
 )
 from ymarket._ratelimit import Clock, Quota, RateLimiter
 from ymarket._retry import Attempts, RetryPolicy, log_attempt, retry_hooks, transport_error
+from ymarket.errors import YMarketError
 from ymarket.results import ChunkResult, DeleteOffersResult, LicensesResult, OrderItemsResult
 
 __all__ = ["AsyncClient"]
@@ -156,24 +156,41 @@ class AsyncClient:
         return limiter.quota(operation_id, campaign_id) if limiter is not None else None
 
     async def _execute(self, call: Call) -> Sent:
-        """The answer of ``call``, retried as the policy allows."""
+        """The answer of ``call``, retried as the policy allows.
+
+        The first attempt runs bare; tenacity's loop is built only after a failure,
+        which the loop is then handed as its first attempt.
+        """
         attempts = Attempts()
-        bucket = self._config.bucket(call.operation_id, call.campaign_id)
+        started = self._config.clock()
+        try:
+            with attempts.attempt() as number:
+                response = await self._attempt(call, number)
+            return Sent(response, attempts.count, attempts.after_ambiguous)
+        except YMarketError as exc:
+            first_failure: YMarketError | None = exc
 
         async def attempt() -> Response[Any]:
+            nonlocal first_failure
+            if first_failure is not None:
+                failure, first_failure = first_failure, None
+                raise failure
             with attempts.attempt() as number:
                 return await self._attempt(call, number)
 
         hooks = retry_hooks(
             self._config.policy,
             call,
-            bucket,
+            self._config.bucket(call.operation_id, call.campaign_id),
             clock=self._config.clock,
             deadline=self._config.deadline,
+            started=started,
         )
+        import tenacity  # loaded on the first failure (start-up)
+
         retrying = tenacity.AsyncRetrying(sleep=self._sleep, **hooks)
         with attempts.stamping():
-            response: Response[Any] = await retrying(attempt)
+            response = await retrying(attempt)
         return Sent(response, attempts.count, attempts.after_ambiguous)
 
     async def _attempt(self, call: Call, attempt: int) -> Response[Any]:

@@ -9,6 +9,7 @@ The clients only send each :meth:`BulkRun.chunk_call` and record its answer.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Generic, TypeVar
 
@@ -23,6 +24,7 @@ from ymarket._operations import BulkBinding, Call, Sent
 from ymarket._retry import is_ambiguous
 from ymarket.errors import YMarketError
 from ymarket.results import BulkProgress, ChunkResult
+from ymarket.spec import operation
 from ymarket.validation import Problem, ValidationError, _json_path
 
 __all__ = ["BulkRun", "ChunkReader"]
@@ -73,6 +75,31 @@ class ChunkReader:
         return self.position + len(self.pending)
 
 
+@functools.cache
+def _bulk_field(
+    operation_id: str, field: str
+) -> tuple[int, bool, Callable[[Any], Any] | None, Callable[[list[Any]], list[Any]] | None, bool]:
+    """What the spec says of an operation's bulk field (read once per process).
+
+    (chunk size, whether items are unique, the server's transform of one item and of
+    a list, whether the field is a query parameter). The server trims SKUs: the
+    trimmed value is a SKU's identity (uniqueness, chunk accounting) and is what is
+    sent; the value as given is what is checked.
+    """
+    op = operation(operation_id)
+    size = op.bulk_max_items
+    if size is None:
+        raise ValueError(f"{operation_id} has no bulk field with maxItems in the spec")
+    field_schema = op.bulk_field_schema or {}
+    return (
+        size,
+        bool(field_schema.get("uniqueItems")),
+        value_transform(field_schema.get("items")),
+        values_transform(field_schema.get("items")),
+        any(p["in"] == "query" and p["name"] == field for p in op.parameters),
+    )
+
+
 class BulkRun(Generic[R]):
     """One bulk call without its I/O: the input in checked chunks, and the chunks done."""
 
@@ -83,19 +110,8 @@ class BulkRun(Generic[R]):
         self.operation_id = binding.operation_id
         self.campaign_id = campaign_id
         self.convert = binding.converter(**options)
-        op = binding.operation
-        size = op.bulk_max_items
-        if size is None:
-            raise ValueError(f"{self.operation_id} has no bulk field with maxItems in the spec")
-        self.chunk_size = size
-        field_schema = op.bulk_field_schema or {}
-        self.unique = bool(field_schema.get("uniqueItems"))
-        # The server trims SKUs: the trimmed value is a SKU's identity (uniqueness,
-        # chunk accounting) and is what is sent; the value as given is what is checked.
-        self.transform = value_transform(field_schema.get("items"))
-        self.transform_all = values_transform(field_schema.get("items"))
-        self.in_query = any(
-            p["in"] == "query" and p["name"] == binding.chunked_field for p in op.parameters
+        (self.chunk_size, self.unique, self.transform, self.transform_all, self.in_query) = (
+            _bulk_field(self.operation_id, binding.chunked_field)
         )
         refuse_non_sequence(
             self.operation_id, binding.parameter, "query" if self.in_query else "body", items
@@ -107,7 +123,7 @@ class BulkRun(Generic[R]):
         if isinstance(items, Sequence) and not isinstance(items, str | bytes):
             self.sequence = items = self._checked_whole(items)
             self.prevalidated = True
-        self.reader = ChunkReader(items, size)
+        self.reader = ChunkReader(items, self.chunk_size)
 
     def _checked_whole(self, sequence: Sequence[Any]) -> list[Any]:
         """A sequence converted and checked whole, before its first request."""
@@ -130,8 +146,8 @@ class BulkRun(Generic[R]):
 
         Identical repeats are the schema's ``uniqueItems`` problems already.
         """
-        if self.transform is None or not self.unique:
-            return []
+        if self.transform is None or not self.unique or transformed == values:
+            return []  # nothing changed (equal lists of the same objects compare at C speed)
         try:
             if len(set(transformed)) == len(set(values)):
                 return []  # the transform made no new repeat (the common case, at C speed)

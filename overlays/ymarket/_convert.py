@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from typing import Any, TypeAlias
 
+import orjson
 from ymarket_api.models import (
     OrderItemModificationDTO,
     OrderItemsModificationRequestReasonType,
@@ -40,6 +41,7 @@ __all__ = [
     "LicenseInput",
     "OrderItemInput",
     "check",
+    "encode_json",
     "json_problems",
     "license_converter",
     "license_to_json",
@@ -196,21 +198,59 @@ def refuse_non_sequence(operation_id: str, parameter: str, location: str, items:
         )
 
 
+# Dates and dataclasses are refused by ``json`` (as they were by httpx): orjson must not
+# write them either, so they go to ``json`` and fail there.
+_AS_JSON_MODULE = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+
+
+def encode_json(value: Any) -> bytes:
+    """``value`` as the JSON bytes httpx's ``json=`` would send, encoded by orjson.
+
+    orjson writes the same compact, non-ASCII-escaping form as httpx's
+    ``json.dumps(ensure_ascii=False, separators=(",", ":"), allow_nan=False)`` for
+    every body the spec allows (strings and integers; a test holds them byte-identical);
+    what orjson refuses (integers over 64 bits) or writes differently (NaN as null,
+    which httpx refuses) goes through ``json`` instead.
+    """
+    try:
+        encoded = orjson.dumps(value, option=_AS_JSON_MODULE)
+    except orjson.JSONEncodeError:
+        encoded = b"null"
+    if b"null" not in encoded:
+        return encoded
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
+
+
+def _sendable(value: Any) -> bool:
+    """Whether JSON can carry ``value`` (no NaN, infinity, lone surrogate or foreign type)."""
+    try:
+        encode_json(value)
+    except (ValueError, UnicodeEncodeError, TypeError):
+        return False
+    return True
+
+
+_DESCRIBES_OBJECTS: dict[int, tuple[Any, bool]] = {}
+
+
 def _describes_objects(schema: Any) -> bool:
-    return isinstance(schema, Mapping) and "properties" in json.dumps(schema)
+    if not isinstance(schema, Mapping) or not schema:
+        return False
+    # The spec's schemas live as long as the process: one answer per schema object.
+    known = _DESCRIBES_OBJECTS.get(id(schema))
+    if known is None or known[0] is not schema:
+        if len(_DESCRIBES_OBJECTS) >= 1024:
+            _DESCRIBES_OBJECTS.clear()  # schemas that are not the spec's: keep it bounded
+        known = _DESCRIBES_OBJECTS[id(schema)] = (schema, "properties" in json.dumps(schema))
+    return known[1]
 
 
 def json_problems(location: str, value: Any, schema: Mapping[str, Any] | None) -> list[Problem]:
     """Keys the schema does not know, and values JSON cannot carry (NaN, infinities, lone
     surrogates), each with its path; empty when the value can be sent as it is."""
-    try:
-        json.dumps(value, allow_nan=False, ensure_ascii=False).encode("utf-8")
-    except (ValueError, UnicodeEncodeError, TypeError):
-        sendable = False
-    else:
-        sendable = True
-        if not _describes_objects(schema):
-            return []
+    sendable = _sendable(value)
+    if sendable and not _describes_objects(schema):
+        return []
     problems: list[Problem] = []
 
     def problem(path: tuple[str | int, ...], rule: str, message: str) -> None:

@@ -31,7 +31,6 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 import httpx
-import tenacity
 
 from ymarket.errors import (
     RateLimitError,
@@ -44,6 +43,8 @@ from ymarket.errors import (
 from ymarket.spec import operation
 
 if TYPE_CHECKING:
+    import tenacity
+
     from ymarket._operations import Call
     from ymarket._ratelimit import QuotaBucket
 
@@ -215,14 +216,17 @@ def retry_hooks(
     *,
     clock: Callable[[], float] = time.monotonic,
     deadline: float | None = None,
+    started: float | None = None,
 ) -> dict[str, Any]:
     """The keyword arguments of ``tenacity.Retrying``/``AsyncRetrying`` for ``call``.
 
-    ``deadline`` (seconds from now on ``clock``) bounds the request's attempts and
-    waits: no wait is started that would end after it.
+    ``deadline`` (seconds from ``started`` on ``clock``, default now) bounds the
+    request's attempts and waits: no wait is started that would end after it.
     """
+    import tenacity  # only after a failure: a call that succeeds first never loads it
+
     counts = {"rate_limited": 0, "other": 0}
-    until = None if deadline is None else clock() + deadline
+    until = None if deadline is None else (clock() if started is None else started) + deadline
 
     def budget(error: BaseException | None) -> tuple[str, int]:
         if isinstance(error, RateLimitError):

@@ -98,6 +98,7 @@ def run(section: Section, *, quick: bool = False) -> None:
     bare = _wall([python, "-c", "pass"], runs)
     lazy = _wall([python, "-c", "import ymarket"], runs)
     first_use = _wall([python, "-c", "from ymarket import Client"], runs)
+    httpx_alone = _wall([python, "-c", "import httpx"], runs)
     help_time = _wall([_ymarket_script(), "--help"], runs)
     section.add("python -c pass (the interpreter alone)", f"{bare * 1000:.0f} ms")
     section.add(
@@ -110,6 +111,11 @@ def run(section: Section, *, quick: bool = False) -> None:
         'python -c "from ymarket import Client" (first use: httpx, jsonschema-rs, ...)',
         f"{first_use * 1000:.0f} ms",
         "what `import ymarket` cost before names were imported on first use",
+    )
+    section.add(
+        'of which python -c "import httpx" (not ours)',
+        f"{httpx_alone * 1000:.0f} ms",
+        "httpx imports its own command line (click, rich, pygments) when they are installed",
     )
     section.add(
         "ymarket --help",

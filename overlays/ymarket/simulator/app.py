@@ -25,7 +25,7 @@ import httpx
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from ymarket.simulator.clock import Clock, FakeClock, as_clock
@@ -33,7 +33,7 @@ from ymarket.simulator.dataset import Dataset, demo_dataset, state_document
 from ymarket.simulator.errors import ApiError, SimulatorError, error_body
 from ymarket.simulator.faults import Faults
 from ymarket.simulator.handlers import HANDLERS, CheckedRequest
-from ymarket.simulator.jsonbody import decode_json
+from ymarket.simulator.jsonbody import FastJSONResponse, decode_json
 from ymarket.simulator.params import parse_parameters
 from ymarket.simulator.quota import QuotaLedger, Refusal
 from ymarket.simulator.state import Credential, CredentialKind, State
@@ -131,21 +131,21 @@ class RecordedRequest:
 
 def error_response(
     error: ApiError | SimulatorError, message: str = "", **headers: str
-) -> JSONResponse:
+) -> FastJSONResponse:
     """The spec's error body (``ApiErrorResponse``) with one error.
 
     ``error`` is a code of the catalogue (with ``message``) or a raised refusal.
     """
     if isinstance(error, ApiError):
         error = error.error(message)
-    return JSONResponse(
+    return FastJSONResponse(
         error_body([(error.code, error.message)]), status_code=error.status, headers=headers
     )
 
 
-def _problems_response(problems: list[Problem]) -> JSONResponse:
+def _problems_response(problems: list[Problem]) -> FastJSONResponse:
     code = ApiError.BAD_REQUEST
-    return JSONResponse(
+    return FastJSONResponse(
         error_body([(code.code, str(p)) for p in problems]), status_code=code.status
     )
 
@@ -469,11 +469,11 @@ class Simulator:
                     return error_response(ApiError.BAD_REQUEST, str(error))
             elif request.method == "DELETE":
                 self.faults.clear()
-            return JSONResponse(self.faults.settings.to_json())
+            return FastJSONResponse(self.faults.settings.to_json())
 
         async def reset(request: Request) -> Response:
             self.reset()
-            return JSONResponse({"status": "OK"})
+            return FastJSONResponse({"status": "OK"})
 
         async def requests(request: Request) -> Response:
             if request.method == "DELETE":
@@ -481,7 +481,7 @@ class Simulator:
                     self.requests.clear()
             with self._lock:
                 recorded = [r.to_json() for r in self.requests]
-            return JSONResponse(recorded)
+            return FastJSONResponse(recorded)
 
         async def campaign(request: Request) -> Response:
             try:
@@ -496,7 +496,7 @@ class Simulator:
                 return error_response(ApiError.BAD_REQUEST, str(error))
             with self._lock:
                 found.locked = document["locked"]
-            return JSONResponse({"id": found.id, "locked": found.locked})
+            return FastJSONResponse({"id": found.id, "locked": found.locked})
 
         async def clock(request: Request) -> Response:
             if not self.clock.can_advance:
@@ -506,7 +506,7 @@ class Simulator:
                 self.clock.advance(seconds)
             except (ValueError, KeyError, TypeError) as error:
                 return error_response(ApiError.BAD_REQUEST, f'send {{"seconds": N}}: {error}')
-            return JSONResponse({"now": self.clock()})
+            return FastJSONResponse({"now": self.clock()})
 
         async def dataset(request: Request) -> Response:
             return Response(self.dataset.to_json(), media_type="application/json")
@@ -514,7 +514,7 @@ class Simulator:
         async def state(request: Request) -> Response:
             with self._lock:
                 document = state_document(self.state)
-            return JSONResponse(document)
+            return FastJSONResponse(document)
 
         p = CONTROL_PREFIX
         return [

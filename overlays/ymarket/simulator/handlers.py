@@ -13,8 +13,9 @@ from collections.abc import Callable
 from typing import Any
 
 import attrs
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
+from ymarket.simulator.jsonbody import FastJSONResponse
 from ymarket.simulator.state import Campaign, State
 from ymarket.spec import Operation, operations
 
@@ -59,14 +60,14 @@ _OK = {"status": "OK"}
 def delete_outlet_licenses(state: State, request: CheckedRequest) -> Response:
     """Delete the campaign's licenses listed in ``ids``."""
     state.delete_outlet_licenses(request.campaign.id, request.query["ids"])
-    return JSONResponse(_OK)
+    return FastJSONResponse(_OK)
 
 
 @handles("updateOutletLicenses")
 def update_outlet_licenses(state: State, request: CheckedRequest) -> Response:
     """Create or change the licenses of the body."""
     state.update_outlet_licenses(request.campaign.id, request.body["licenses"])
-    return JSONResponse(_OK)
+    return FastJSONResponse(_OK)
 
 
 @handles("deleteCampaignOffers")
@@ -75,7 +76,7 @@ def delete_campaign_offers(state: State, request: CheckedRequest) -> Response:
     not_deleted = state.delete_campaign_offers(request.campaign, request.body["offerIds"])
     # notDeletedOfferIds has minItems 1: left out when every SKU was deleted.
     result = {"notDeletedOfferIds": not_deleted} if not_deleted else {}
-    return JSONResponse({**_OK, "result": result})
+    return FastJSONResponse({**_OK, "result": result})
 
 
 @handles("updateOrderItems")

@@ -4,7 +4,7 @@ The spec marks a schema with ``x-ymarket-transform: trim`` where the API trims
 the value (Yandex's ``x-transform``: SKUs); the simulator applies the marks of
 the compiled schema to a request body, so "SKU1" and " SKU1 " are one SKU.
 A schema is compiled once into a function that walks only the parts of a
-value holding a mark (a 500-SKU body is one list comprehension).
+value holding a mark (a 500-SKU body is one ``map`` of ``str.strip``).
 """
 
 from __future__ import annotations
@@ -31,8 +31,20 @@ def _string(name: str) -> Transformer:
     return lambda value: apply(value) if isinstance(value, str) else value
 
 
-def _items(each: Transformer) -> Transformer:
-    return lambda value: [each(v) for v in value] if isinstance(value, list) else value
+def _items(each: Transformer, on_strings: Callable[[str], str] | None = None) -> Transformer:
+    """``each`` over a list; ``on_strings`` (the string transform) mapped at C speed first."""
+
+    def apply(value: Any) -> Any:
+        if not isinstance(value, list):
+            return value
+        if on_strings is not None:
+            try:
+                return list(map(on_strings, value))
+            except TypeError:  # not every item is a string
+                pass
+        return [each(v) for v in value]
+
+    return apply
 
 
 def _properties(by_name: dict[str, Transformer]) -> Transformer:
@@ -54,13 +66,15 @@ def compile_transforms(schema: Mapping[str, Any]) -> Transformer | None:
         for key, sub in schema.get("properties", {}).items()
         if (found := compile_transforms(sub)) is not None
     }
-    each = compile_transforms(schema["items"]) if "items" in schema else None
+    items = schema.get("items")
+    each = compile_transforms(items) if items is not None else None
+    on_strings = TRANSFORMS.get(items.get("x-ymarket-transform", "")) if items else None
     if by_name and each is not None:
-        on_object, on_list = _properties(by_name), _items(each)
+        on_object, on_list = _properties(by_name), _items(each, on_strings)
         return lambda value: on_list(value) if isinstance(value, list) else on_object(value)
     if by_name:
         return _properties(by_name)
-    return _items(each) if each is not None else None
+    return _items(each, on_strings) if each is not None else None
 
 
 @cache

@@ -14,7 +14,7 @@ def _get_kwargs(
     campaign_id: int,
     order_id: int,
     *,
-    body: UpdateOrderItemRequest,
+    body: UpdateOrderItemRequest | bytes,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -28,7 +28,10 @@ def _get_kwargs(
         "url": url,
     }
 
-    _kwargs["json"] = body.to_dict()
+    if isinstance(body, bytes):
+        _kwargs["content"] = body
+    else:
+        _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -80,12 +83,23 @@ def _parse_response(
 
 
 def _build_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
+    *,
+    client: AuthenticatedClient | Client,
+    response: httpx.Response,
+    parse: bool = True,
 ) -> Response[Any | ApiErrorResponse]:
     # ymarket: any status code is kept as a plain int (420 is not in
     # http.HTTPStatus), and a body that does not parse as documented raises
     # one typed error that carries the raw response instead of a bare
-    # KeyError/ValueError from deep inside a model.
+    # KeyError/ValueError from deep inside a model. parse=False leaves
+    # `parsed` None for a caller that reads the content itself.
+    if not parse:
+        return Response(
+            status_code=response.status_code,
+            content=response.content,
+            headers=response.headers,
+            parsed=None,
+        )
     try:
         parsed = _parse_response(client=client, response=response)
     except errors.UnexpectedStatus:
@@ -107,7 +121,8 @@ def sync_detailed(
     order_id: int,
     *,
     client: AuthenticatedClient | Client,
-    body: UpdateOrderItemRequest,
+    body: UpdateOrderItemRequest | bytes,
+    parse: bool = True,
 ) -> Response[Any | ApiErrorResponse]:
     """Remove items from an order or reduce their count
 
@@ -135,11 +150,11 @@ def sync_detailed(
         body=body,
     )
 
-    response = client.get_httpx_client().request(
-        **kwargs,
-    )
+    httpx_client = client.get_httpx_client()
+    kwargs["url"] = client.absolute_url(httpx_client.base_url, kwargs["url"])
+    response = httpx_client.request(**kwargs)
 
-    return _build_response(client=client, response=response)
+    return _build_response(client=client, response=response, parse=parse)
 
 
 def sync(
@@ -147,7 +162,7 @@ def sync(
     order_id: int,
     *,
     client: AuthenticatedClient | Client,
-    body: UpdateOrderItemRequest,
+    body: UpdateOrderItemRequest | bytes,
 ) -> Any | ApiErrorResponse | None:
     """Remove items from an order or reduce their count
 
@@ -182,7 +197,8 @@ async def asyncio_detailed(
     order_id: int,
     *,
     client: AuthenticatedClient | Client,
-    body: UpdateOrderItemRequest,
+    body: UpdateOrderItemRequest | bytes,
+    parse: bool = True,
 ) -> Response[Any | ApiErrorResponse]:
     """Remove items from an order or reduce their count
 
@@ -210,9 +226,11 @@ async def asyncio_detailed(
         body=body,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    httpx_client = client.get_async_httpx_client()
+    kwargs["url"] = client.absolute_url(httpx_client.base_url, kwargs["url"])
+    response = await httpx_client.request(**kwargs)
 
-    return _build_response(client=client, response=response)
+    return _build_response(client=client, response=response, parse=parse)
 
 
 async def asyncio(
@@ -220,7 +238,7 @@ async def asyncio(
     order_id: int,
     *,
     client: AuthenticatedClient | Client,
-    body: UpdateOrderItemRequest,
+    body: UpdateOrderItemRequest | bytes,
 ) -> Any | ApiErrorResponse | None:
     """Remove items from an order or reduce their count
 

@@ -85,12 +85,23 @@ def _parse_response(
 
 
 def _build_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
+    *,
+    client: AuthenticatedClient | Client,
+    response: httpx.Response,
+    parse: bool = True,
 ) -> Response[ApiErrorResponse | ApiResponse]:
     # ymarket: any status code is kept as a plain int (420 is not in
     # http.HTTPStatus), and a body that does not parse as documented raises
     # one typed error that carries the raw response instead of a bare
-    # KeyError/ValueError from deep inside a model.
+    # KeyError/ValueError from deep inside a model. parse=False leaves
+    # `parsed` None for a caller that reads the content itself.
+    if not parse:
+        return Response(
+            status_code=response.status_code,
+            content=response.content,
+            headers=response.headers,
+            parsed=None,
+        )
     try:
         parsed = _parse_response(client=client, response=response)
     except errors.UnexpectedStatus:
@@ -112,6 +123,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     ids: list[int],
+    parse: bool = True,
 ) -> Response[ApiErrorResponse | ApiResponse]:
     """Delete licenses of points of sale
 
@@ -135,11 +147,10 @@ def sync_detailed(
         ids=ids,
     )
 
-    response = client.get_httpx_client().request(
-        **kwargs,
-    )
+    httpx_client = client.get_httpx_client()
+    response = httpx_client.request(**kwargs)
 
-    return _build_response(client=client, response=response)
+    return _build_response(client=client, response=response, parse=parse)
 
 
 def sync(
@@ -177,6 +188,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     ids: list[int],
+    parse: bool = True,
 ) -> Response[ApiErrorResponse | ApiResponse]:
     """Delete licenses of points of sale
 
@@ -200,9 +212,10 @@ async def asyncio_detailed(
         ids=ids,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    httpx_client = client.get_async_httpx_client()
+    response = await httpx_client.request(**kwargs)
 
-    return _build_response(client=client, response=response)
+    return _build_response(client=client, response=response, parse=parse)
 
 
 async def asyncio(
