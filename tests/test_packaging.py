@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -13,7 +14,9 @@ import pytest
 
 @pytest.mark.slow
 def test_wheel_installs_and_imports_in_a_fresh_venv(tmp_path: Path, repo_root: Path) -> None:
-    uv = shutil.which("uv")
+    # `uv run` names its own binary in UV; `python3 -m uv run` leaves no `uv` on PATH
+    # where pip put the script in a folder that is not on it (~/.local/bin, say).
+    uv = os.environ.get("UV") or shutil.which("uv")
     if uv is None:
         pytest.fail("uv is needed to build the wheel (the README's test command installs it)")
     dist = tmp_path / "dist"

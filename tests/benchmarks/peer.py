@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import os
 import shutil
 import subprocess
 import sys
@@ -32,7 +33,7 @@ def load_peer() -> ModuleType:
     """Generate the peer if needed and import it."""
     folder = peer_folder()
     if not (folder / PACKAGE / "__init__.py").exists():
-        uv = shutil.which("uv")
+        uv = os.environ.get("UV") or shutil.which("uv")  # `uv run` names its binary in UV
         if uv is None:
             raise RuntimeError("uv is needed to run openapi-generator-cli from PyPI")
         partial = folder.with_name(folder.name + ".part")
