@@ -26,7 +26,8 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import Match, Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ymarket.simulator.clock import Clock, FakeClock, as_clock
 from ymarket.simulator.dataset import Dataset, demo_dataset, state_document
@@ -222,16 +223,20 @@ class Simulator:
 
     # -- app ------------------------------------------------------------------
 
-    def _build_app(self) -> Starlette:
+    def _build_app(self) -> ApiFirst:
         by_path: dict[str, dict[str, str]] = defaultdict(dict)
         for op in operations().values():
             by_path[op.path][op.method.upper()] = op.operation_id
-        routes = [
+        api_routes = [
             Route(path, self._path_endpoint(methods), methods=list(methods))
             for path, methods in by_path.items()
         ]
-        routes += self._control_routes()
-        return Starlette(routes=routes, exception_handlers={HTTPException: self._http_exception})
+        # Starlette keeps the API routes too: a wrong method on an API path is its 405.
+        starlette = Starlette(
+            routes=[*api_routes, *self._control_routes()],
+            exception_handlers={HTTPException: self._http_exception},
+        )
+        return ApiFirst(api_routes, starlette)
 
     def _path_endpoint(self, methods: dict[str, str]) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
@@ -545,6 +550,34 @@ class Simulator:
         return guarded
 
 
+class ApiFirst:
+    """The simulator's ASGI app: the spec's operations answered directly, the rest by Starlette.
+
+    A request matching an API route (path and method) goes straight to its
+    endpoint, without Starlette's middleware stack and router: on the small
+    operations they were about a third of the simulator's time per request.
+    Everything else (the control API, 404, 405, lifespan) is Starlette's.
+    The endpoints raise no ``HTTPException``; an unexpected error propagates
+    to the server, which answers 500 as Starlette's error middleware would.
+    """
+
+    def __init__(self, api_routes: list[Route], fallback: Starlette) -> None:
+        self._api_routes = api_routes
+        #: The Starlette app serving everything that is not an API operation.
+        self.fallback: ASGIApp = fallback
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            for route in self._api_routes:
+                match, child_scope = route.matches(scope)
+                if match is Match.FULL:
+                    scope.update(child_scope)
+                    response = await route.endpoint(Request(scope, receive))
+                    await response(scope, receive, send)
+                    return
+        await self.fallback(scope, receive, send)
+
+
 def _refused(refusal: Refusal) -> Response:
     return error_response(ApiError.LIMIT_EXCEEDED, refusal.message)
 
@@ -589,7 +622,7 @@ def _parse_body(request: Request, body: _RequestBody) -> tuple[Any, Problem | No
 class AsyncASGITransport(httpx.AsyncBaseTransport):
     """httpx's ASGI transport, with dropped connections raised as httpx errors."""
 
-    def __init__(self, app: Starlette) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self._inner = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
@@ -611,7 +644,7 @@ class SyncASGITransport(httpx.BaseTransport):
     simulator's own work, and the sync client also works inside async tests.
     """
 
-    def __init__(self, app: Starlette) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self._async = AsyncASGITransport(app)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
