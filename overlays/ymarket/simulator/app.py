@@ -71,6 +71,9 @@ class ConnectionDropped(Exception):
 # Headers holding credentials: the request log keeps them redacted.
 _CREDENTIAL_HEADERS = frozenset({"api-key", "authorization"})
 REDACTED = "<redacted>"
+# Characters of a path that ``request.url.path`` escapes or drops: a path
+# without them is recorded as is, without building the URL.
+_URL_ESCAPED = frozenset("?#\\\t\r\n")
 
 
 @attrs.define
@@ -95,10 +98,13 @@ class RecordedRequest:
     @classmethod
     def of(cls, request: Request, operation_id: str | None, raw_body: bytes) -> RecordedRequest:
         """The record of ``request`` (credentials redacted)."""
+        path: str = request.scope["path"]
+        if not path.startswith("/") or _URL_ESCAPED.intersection(path):
+            path = request.url.path  # escaped or cleaned by Starlette's URL
         return cls(
             operation_id=operation_id,
             method=request.method,
-            path=request.url.path,
+            path=path,
             query=list(request.query_params.multi_items()),
             headers={
                 name: REDACTED if name in _CREDENTIAL_HEADERS else value
@@ -283,15 +289,14 @@ class Simulator:
         if raw is None:
             refused = self._too_large()
             record.status = refused.status_code
-            refused.headers.update(self._quota_headers(request, operation_id))
+            _append_headers(refused, self._quota_headers(request, operation_id))
             return refused
         body = _RequestBody.read(raw)
         decision = self.faults.decide()
-        after = self.faults.settings.after_processing
         response: Response
         if decision == "rate-limit":
             response = error_response(ApiError.LIMIT_EXCEEDED, "rate limit burst (fault injection)")
-        elif decision in ("error", "drop") and not after:
+        elif decision in ("error", "drop") and not self.faults.settings.after_processing:
             await self._latency()
             response = await self._fault(decision)
         else:
@@ -306,7 +311,7 @@ class Simulator:
                 )
         # A dropped connection has no answer (uvicorn never sends this response).
         record.status = None if decision == "drop" else response.status_code
-        response.headers.update(self._quota_headers(request, operation_id))
+        _append_headers(response, self._quota_headers(request, operation_id))
         return response
 
     def _quota_headers(self, request: Request, operation_id: str) -> dict[str, str]:
@@ -576,6 +581,13 @@ class ApiFirst:
                     await response(scope, receive, send)
                     return
         await self.fallback(scope, receive, send)
+
+
+def _append_headers(response: Response, headers: dict[str, str]) -> None:
+    """``headers`` added to ``response``, which has none of them (no search and replace)."""
+    response.raw_headers.extend(
+        (name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()
+    )
 
 
 def _refused(refusal: Refusal) -> Response:
