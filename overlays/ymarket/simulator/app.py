@@ -202,6 +202,7 @@ class Simulator:
         self.rate_limits = QuotaLedger(self.clock)
         # Wall time of the clock's zero: ``X-RateLimit-Resource-Until`` is a date.
         self._wall_offset = time.time() - self.clock()
+        self._last_http_date: tuple[float, str] = (float("nan"), "")
         self._lock = threading.RLock()
         self.app = self._build_app()
 
@@ -327,11 +328,10 @@ class Simulator:
         campaign = self.state.campaigns.get(campaign_id)
         tier = limit.tier(campaign.rate_limit_tier if campaign is not None else None)
         standing = self.rate_limits.standing(campaign_id, operation_id, tier)
-        until = datetime.datetime.fromtimestamp(self._wall_offset + standing.until, tz=datetime.UTC)
         headers = {
             "X-RateLimit-Resource-Limit": str(standing.limit),
             "X-RateLimit-Resource-Remaining": str(standing.remaining),
-            "X-RateLimit-Resource-Until": email.utils.format_datetime(until, usegmt=True),
+            "X-RateLimit-Resource-Until": self._http_date(standing.until),
         }
         if self.clock.can_advance:
             # On a fake clock "until" is a date of simulated time: the answer's Date
@@ -340,6 +340,15 @@ class Simulator:
             now = datetime.datetime.fromtimestamp(self._wall_offset + self.clock(), tz=datetime.UTC)
             headers["Date"] = email.utils.format_datetime(now, usegmt=True)
         return headers
+
+    def _http_date(self, seconds: float) -> str:
+        """The HTTP date of ``seconds`` on the clock (the last one remembered: a
+        window's end is the same for every request inside it)."""
+        last = self._last_http_date
+        if last[0] != seconds:
+            when = datetime.datetime.fromtimestamp(self._wall_offset + seconds, tz=datetime.UTC)
+            last = self._last_http_date = (seconds, email.utils.format_datetime(when, usegmt=True))
+        return last[1]
 
     async def _fault(self, decision: str) -> Response:
         if decision == "error":

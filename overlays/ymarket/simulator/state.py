@@ -279,10 +279,13 @@ class State:
         Returns the ids deleted. Ignoring unknown ids makes a retried call after
         a lost answer harmless.
         """
-        own = self.campaign_licenses(campaign_id)
-        deleted = [license_id for license_id in ids if license_id in own]
-        for license_id in deleted:
-            del self.licenses[license_id]
+        # Each id looked up (not every license of the campaign listed first).
+        deleted = []
+        for license_id in ids:
+            lic = self.licenses.get(license_id)
+            if lic is not None and self.outlets[lic.outlet_id].campaign_id == campaign_id:
+                del self.licenses[license_id]
+                deleted.append(license_id)
         return deleted
 
     def update_outlet_licenses(
