@@ -158,20 +158,26 @@ def _extension_sites(schema: Any, steps: tuple[_Step, ...] = ()) -> Iterator[_Ex
             yield from _extension_sites(sub, steps)
 
 
-def _reach(instance: Any, steps: tuple[_Step, ...]) -> Iterator[tuple[tuple[str | int, ...], Any]]:
-    """Every value of ``instance`` at ``steps``, with its path."""
-    if not steps:
-        yield (), instance
-        return
-    step, rest = steps[0], steps[1:]
-    if step == "items":
-        if isinstance(instance, list):
-            for index, element in enumerate(instance):
-                for path, value in _reach(element, rest):
-                    yield (index, *path), value
-    elif isinstance(instance, dict) and step[1] in instance:
-        for path, value in _reach(instance[step[1]], rest):
-            yield (step[1], *path), value
+def _reach(instance: Any, steps: tuple[_Step, ...]) -> list[tuple[tuple[str | int, ...], Any]]:
+    """Every value of ``instance`` at ``steps``, with its path (in document order)."""
+    found: list[tuple[tuple[str | int, ...], Any]] = [((), instance)]
+    # One level at a time (a list per step, not a generator per value): order is kept,
+    # as each level expands its values in order.
+    for step in steps:
+        reached: list[tuple[tuple[str | int, ...], Any]] = []
+        if step == "items":
+            for path, value in found:
+                if isinstance(value, list):
+                    reached.extend(((*path, index), item) for index, item in enumerate(value))
+        else:
+            name = step[1]
+            for path, value in found:
+                if isinstance(value, dict) and name in value:
+                    reached.append(((*path, name), value[name]))
+        if not reached:
+            return reached
+        found = reached
+    return found
 
 
 def _parse_instant(value: Any) -> datetime.datetime | None:

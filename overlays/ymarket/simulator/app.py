@@ -45,6 +45,7 @@ from ymarket.validation import Problem, request_validator
 __all__ = [
     "CONTROL_PREFIX",
     "CONTROL_TOKEN_HEADER",
+    "ApiFirst",
     "ConnectionDropped",
     "FakeClock",
     "RecordedRequest",
@@ -570,7 +571,8 @@ class ApiFirst:
     A request matching an API route (path and method) goes straight to its
     endpoint, without Starlette's middleware stack and router: on the small
     operations they were about a third of the simulator's time per request.
-    Everything else (the control API, 404, 405, lifespan) is Starlette's.
+    Everything else (the control API, 404, 405, lifespan) is Starlette's, whose
+    attributes (``routes``, ``state``) ``ApiFirst`` also shows.
     The endpoints raise no ``HTTPException``; an unexpected error propagates
     to the server, which answers 500 as Starlette's error middleware would.
     """
@@ -578,7 +580,13 @@ class ApiFirst:
     def __init__(self, api_routes: list[Route], fallback: Starlette) -> None:
         self._api_routes = api_routes
         #: The Starlette app serving everything that is not an API operation.
-        self.fallback: ASGIApp = fallback
+        self.fallback = fallback
+
+    def __getattr__(self, name: str) -> Any:
+        # ``Simulator.app`` was the Starlette app: its attributes (routes, state) still read.
+        if name == "fallback":  # not set yet (a copy being built)
+            raise AttributeError(name)
+        return getattr(self.fallback, name)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
