@@ -158,20 +158,26 @@ def _extension_sites(schema: Any, steps: tuple[_Step, ...] = ()) -> Iterator[_Ex
             yield from _extension_sites(sub, steps)
 
 
-def _reach(instance: Any, steps: tuple[_Step, ...]) -> Iterator[tuple[tuple[str | int, ...], Any]]:
-    """Every value of ``instance`` at ``steps``, with its path."""
-    if not steps:
-        yield (), instance
-        return
-    step, rest = steps[0], steps[1:]
-    if step == "items":
-        if isinstance(instance, list):
-            for index, element in enumerate(instance):
-                for path, value in _reach(element, rest):
-                    yield (index, *path), value
-    elif isinstance(instance, dict) and step[1] in instance:
-        for path, value in _reach(instance[step[1]], rest):
-            yield (step[1], *path), value
+def _reach(instance: Any, steps: tuple[_Step, ...]) -> list[tuple[tuple[str | int, ...], Any]]:
+    """Every value of ``instance`` at ``steps``, with its path (in document order)."""
+    found: list[tuple[tuple[str | int, ...], Any]] = [((), instance)]
+    # One level at a time (a list per step, not a generator per value): order is kept,
+    # as each level expands its values in order.
+    for step in steps:
+        reached: list[tuple[tuple[str | int, ...], Any]] = []
+        if step == "items":
+            for path, value in found:
+                if isinstance(value, list):
+                    reached.extend(((*path, index), item) for index, item in enumerate(value))
+        else:
+            name = step[1]
+            for path, value in found:
+                if isinstance(value, dict) and name in value:
+                    reached.append(((*path, name), value[name]))
+        if not reached:
+            return reached
+        found = reached
+    return found
 
 
 def _parse_instant(value: Any) -> datetime.datetime | None:
@@ -282,8 +288,19 @@ class RequestValidator:
                 )
         self._body: jsonschema_rs.Validator | None = None
         self._body_sites: tuple[_ExtensionSite, ...] = ()
+        # The body's bulk field with the spec's uniqueItems: a set tells distinct
+        # items faster than jsonschema-rs, which then checks the rest of the schema.
+        self._unique_field: str | None = None
+        self._body_but_unique: jsonschema_rs.Validator | None = None
         if body_schema is not None:
             self._body = jsonschema_rs.Draft4Validator(body_schema, validate_formats=True)
+            field = op.bulk_field
+            field_schema = body_schema.get("properties", {}).get(field) if field else None
+            if field and isinstance(field_schema, dict) and field_schema.get("uniqueItems"):
+                self._unique_field = field
+                self._body_but_unique = jsonschema_rs.Draft4Validator(
+                    _without(body_schema, field, None, "uniqueItems"), validate_formats=True
+                )
             self._body_sites = tuple(_extension_sites(body_schema))
         self._spec_patterns = _spec_patterns([parameters_schema, body_schema])
 
@@ -300,11 +317,30 @@ class RequestValidator:
         given: dict[Location, Any] = {"path": path_params or {}, "query": query_params or {}}
         for location, validator in self._locations.items():
             errors.extend(self._problems(validator, given[location], location))
-        if self._body is not None:
+        if self._body is not None and not self._valid_with_distinct_items(body):
             errors.extend(self._problems(self._body, body, "body"))
             for site in self._body_sites:
                 self._check_site(site, body, errors, warned)
         return RequestCheck(tuple(errors), tuple(warned))
+
+    def _valid_with_distinct_items(self, body: Any) -> bool:
+        """Whether ``body`` is valid, told by a set and the schema without uniqueItems.
+
+        Items distinct in a set are distinct as JSON values too (Python's equality of
+        strings and numbers is JSON's, and ``True == 1`` only makes the set see a
+        repeat): True proves the whole schema holds. False proves nothing; the
+        caller then runs the whole schema, which names the problems.
+        """
+        validator, field = self._body_but_unique, self._unique_field
+        if validator is None or not isinstance(body, dict):
+            return False
+        items = body.get(field)
+        if not isinstance(items, list):
+            return False
+        try:
+            return len(set(items)) == len(items) and validator.is_valid(body)
+        except (TypeError, ValueError):  # unhashable items, values JSON cannot carry
+            return False
 
     def _problems(
         self, validator: jsonschema_rs.Validator, instance: Any, location: Location
@@ -351,13 +387,18 @@ class RequestValidator:
 
 def _without_max_items(schema: Any, field: str, location: str | None) -> Any:
     """A copy of ``schema`` whose array property ``field`` has no maxItems."""
+    return _without(schema, field, location, "maxItems")
+
+
+def _without(schema: Any, field: str, location: str | None, keyword: str) -> Any:
+    """A copy of ``schema`` whose property ``field`` has no ``keyword``."""
     result = copy.deepcopy(schema)
     holder = result
     if location is not None:
         holder = holder.get("properties", {}).get(location, {})
     target = holder.get("properties", {}).get(field)
     if isinstance(target, dict):
-        target.pop("maxItems", None)
+        target.pop(keyword, None)
     return result
 
 

@@ -26,7 +26,8 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import Match, Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ymarket.simulator.clock import Clock, FakeClock, as_clock
 from ymarket.simulator.dataset import Dataset, demo_dataset, state_document
@@ -44,6 +45,7 @@ from ymarket.validation import Problem, request_validator
 __all__ = [
     "CONTROL_PREFIX",
     "CONTROL_TOKEN_HEADER",
+    "ApiFirst",
     "ConnectionDropped",
     "FakeClock",
     "RecordedRequest",
@@ -70,6 +72,9 @@ class ConnectionDropped(Exception):
 # Headers holding credentials: the request log keeps them redacted.
 _CREDENTIAL_HEADERS = frozenset({"api-key", "authorization"})
 REDACTED = "<redacted>"
+# Characters of a path that ``request.url.path`` escapes or drops: a path
+# without them is recorded as is, without building the URL.
+_URL_ESCAPED = frozenset("?#\\\t\r\n")
 
 
 @attrs.define
@@ -94,10 +99,13 @@ class RecordedRequest:
     @classmethod
     def of(cls, request: Request, operation_id: str | None, raw_body: bytes) -> RecordedRequest:
         """The record of ``request`` (credentials redacted)."""
+        path: str = request.scope["path"]
+        if not path.startswith("/") or _URL_ESCAPED.intersection(path):
+            path = request.url.path  # escaped or cleaned by Starlette's URL
         return cls(
             operation_id=operation_id,
             method=request.method,
-            path=request.url.path,
+            path=path,
             query=list(request.query_params.multi_items()),
             headers={
                 name: REDACTED if name in _CREDENTIAL_HEADERS else value
@@ -195,6 +203,7 @@ class Simulator:
         self.rate_limits = QuotaLedger(self.clock)
         # Wall time of the clock's zero: ``X-RateLimit-Resource-Until`` is a date.
         self._wall_offset = time.time() - self.clock()
+        self._last_http_date: tuple[float, str] = (float("nan"), "")
         self._lock = threading.RLock()
         self.app = self._build_app()
 
@@ -222,16 +231,20 @@ class Simulator:
 
     # -- app ------------------------------------------------------------------
 
-    def _build_app(self) -> Starlette:
+    def _build_app(self) -> ApiFirst:
         by_path: dict[str, dict[str, str]] = defaultdict(dict)
         for op in operations().values():
             by_path[op.path][op.method.upper()] = op.operation_id
-        routes = [
+        api_routes = [
             Route(path, self._path_endpoint(methods), methods=list(methods))
             for path, methods in by_path.items()
         ]
-        routes += self._control_routes()
-        return Starlette(routes=routes, exception_handlers={HTTPException: self._http_exception})
+        # Starlette keeps the API routes too: a wrong method on an API path is its 405.
+        starlette = Starlette(
+            routes=[*api_routes, *self._control_routes()],
+            exception_handlers={HTTPException: self._http_exception},
+        )
+        return ApiFirst(api_routes, starlette)
 
     def _path_endpoint(self, methods: dict[str, str]) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
@@ -278,15 +291,14 @@ class Simulator:
         if raw is None:
             refused = self._too_large()
             record.status = refused.status_code
-            refused.headers.update(self._quota_headers(request, operation_id))
+            _append_headers(refused, self._quota_headers(request, operation_id))
             return refused
         body = _RequestBody.read(raw)
         decision = self.faults.decide()
-        after = self.faults.settings.after_processing
         response: Response
         if decision == "rate-limit":
             response = error_response(ApiError.LIMIT_EXCEEDED, "rate limit burst (fault injection)")
-        elif decision in ("error", "drop") and not after:
+        elif decision in ("error", "drop") and not self.faults.settings.after_processing:
             await self._latency()
             response = await self._fault(decision)
         else:
@@ -301,7 +313,7 @@ class Simulator:
                 )
         # A dropped connection has no answer (uvicorn never sends this response).
         record.status = None if decision == "drop" else response.status_code
-        response.headers.update(self._quota_headers(request, operation_id))
+        _append_headers(response, self._quota_headers(request, operation_id))
         return response
 
     def _quota_headers(self, request: Request, operation_id: str) -> dict[str, str]:
@@ -317,11 +329,10 @@ class Simulator:
         campaign = self.state.campaigns.get(campaign_id)
         tier = limit.tier(campaign.rate_limit_tier if campaign is not None else None)
         standing = self.rate_limits.standing(campaign_id, operation_id, tier)
-        until = datetime.datetime.fromtimestamp(self._wall_offset + standing.until, tz=datetime.UTC)
         headers = {
             "X-RateLimit-Resource-Limit": str(standing.limit),
             "X-RateLimit-Resource-Remaining": str(standing.remaining),
-            "X-RateLimit-Resource-Until": email.utils.format_datetime(until, usegmt=True),
+            "X-RateLimit-Resource-Until": self._http_date(standing.until),
         }
         if self.clock.can_advance:
             # On a fake clock "until" is a date of simulated time: the answer's Date
@@ -330,6 +341,15 @@ class Simulator:
             now = datetime.datetime.fromtimestamp(self._wall_offset + self.clock(), tz=datetime.UTC)
             headers["Date"] = email.utils.format_datetime(now, usegmt=True)
         return headers
+
+    def _http_date(self, seconds: float) -> str:
+        """The HTTP date of ``seconds`` on the clock (the last one remembered: a
+        window's end is the same for every request inside it)."""
+        last = self._last_http_date
+        if last[0] != seconds:
+            when = datetime.datetime.fromtimestamp(self._wall_offset + seconds, tz=datetime.UTC)
+            last = self._last_http_date = (seconds, email.utils.format_datetime(when, usegmt=True))
+        return last[1]
 
     async def _fault(self, decision: str) -> Response:
         if decision == "error":
@@ -545,6 +565,48 @@ class Simulator:
         return guarded
 
 
+class ApiFirst:
+    """The simulator's ASGI app: the spec's operations answered directly, the rest by Starlette.
+
+    A request matching an API route (path and method) goes straight to its
+    endpoint, without Starlette's middleware stack and router: on the small
+    operations they were about a third of the simulator's time per request.
+    Everything else (the control API, 404, 405, lifespan) is Starlette's, whose
+    attributes (``routes``, ``state``) ``ApiFirst`` also shows.
+    The endpoints raise no ``HTTPException``; an unexpected error propagates
+    to the server, which answers 500 as Starlette's error middleware would.
+    """
+
+    def __init__(self, api_routes: list[Route], fallback: Starlette) -> None:
+        self._api_routes = api_routes
+        #: The Starlette app serving everything that is not an API operation.
+        self.fallback = fallback
+
+    def __getattr__(self, name: str) -> Any:
+        # ``Simulator.app`` was the Starlette app: its attributes (routes, state) still read.
+        if name == "fallback":  # not set yet (a copy being built)
+            raise AttributeError(name)
+        return getattr(self.fallback, name)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            for route in self._api_routes:
+                match, child_scope = route.matches(scope)
+                if match is Match.FULL:
+                    scope.update(child_scope)
+                    response = await route.endpoint(Request(scope, receive))
+                    await response(scope, receive, send)
+                    return
+        await self.fallback(scope, receive, send)
+
+
+def _append_headers(response: Response, headers: dict[str, str]) -> None:
+    """``headers`` added to ``response``, which has none of them (no search and replace)."""
+    response.raw_headers.extend(
+        (name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()
+    )
+
+
 def _refused(refusal: Refusal) -> Response:
     return error_response(ApiError.LIMIT_EXCEEDED, refusal.message)
 
@@ -589,7 +651,7 @@ def _parse_body(request: Request, body: _RequestBody) -> tuple[Any, Problem | No
 class AsyncASGITransport(httpx.AsyncBaseTransport):
     """httpx's ASGI transport, with dropped connections raised as httpx errors."""
 
-    def __init__(self, app: Starlette) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self._inner = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
@@ -611,7 +673,7 @@ class SyncASGITransport(httpx.BaseTransport):
     simulator's own work, and the sync client also works inside async tests.
     """
 
-    def __init__(self, app: Starlette) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self._async = AsyncASGITransport(app)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None

@@ -279,11 +279,18 @@ class State:
         Returns the ids deleted. Ignoring unknown ids makes a retried call after
         a lost answer harmless.
         """
-        own = self.campaign_licenses(campaign_id)
-        deleted = [license_id for license_id in ids if license_id in own]
-        for license_id in deleted:
-            del self.licenses[license_id]
+        # Each id looked up (not every license of the campaign listed first).
+        deleted = []
+        for license_id in ids:
+            if self._is_campaign_license(campaign_id, license_id):
+                del self.licenses[license_id]
+                deleted.append(license_id)
         return deleted
+
+    def _is_campaign_license(self, campaign_id: int, license_id: Any) -> bool:
+        """Whether ``license_id`` is a license of one of the campaign's outlets."""
+        lic = self.licenses.get(license_id)
+        return lic is not None and self.outlets[lic.outlet_id].campaign_id == campaign_id
 
     def update_outlet_licenses(
         self, campaign_id: int, licenses: Sequence[Mapping[str, Any]]
@@ -292,7 +299,6 @@ class State:
 
         Returns the ids of the licenses written, in request order.
         """
-        own = self.campaign_licenses(campaign_id)
         for index, given in enumerate(licenses):
             where = f"licenses[{index}]"
             outlet = self.outlets.get(given["outletId"])
@@ -301,7 +307,7 @@ class State:
                     f"{where}.outletId: outlet {given['outletId']} is not an outlet of "
                     f"campaign {campaign_id}",
                 )
-            if "id" in given and given["id"] not in own:
+            if "id" in given and not self._is_campaign_license(campaign_id, given["id"]):
                 raise ApiError.NOT_FOUND.error(
                     f"{where}.id: license {given['id']} is not a license of campaign "
                     f"{campaign_id}; leave id out to create a license",
