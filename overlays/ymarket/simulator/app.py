@@ -203,7 +203,7 @@ class Simulator:
         self.rate_limits = QuotaLedger(self.clock)
         # Wall time of the clock's zero: ``X-RateLimit-Resource-Until`` is a date.
         self._wall_offset = time.time() - self.clock()
-        self._last_http_date: tuple[float, str] = (float("nan"), "")
+        self._last_http_dates: list[tuple[float, str]] = [(float("nan"), "")] * 2
         self._lock = threading.RLock()
         self.app = self._build_app()
 
@@ -334,21 +334,23 @@ class Simulator:
             "X-RateLimit-Resource-Remaining": str(standing.remaining),
             "X-RateLimit-Resource-Until": self._http_date(standing.until),
         }
-        if self.clock.can_advance:
-            # On a fake clock "until" is a date of simulated time: the answer's Date
-            # on the same clock lets a client measure the wait (a server's real clock
-            # is given by uvicorn's own Date header).
-            now = datetime.datetime.fromtimestamp(self._wall_offset + self.clock(), tz=datetime.UTC)
-            headers["Date"] = email.utils.format_datetime(now, usegmt=True)
+        # "Until" is a date on the simulator's clock (fake or scaled ones included):
+        # the answer's Date on the same clock lets a client measure the wait. Served,
+        # uvicorn's own Date header is off (server.config), so there is one.
+        headers["Date"] = self._http_date(float(int(self.clock())), slot=1)
         return headers
 
-    def _http_date(self, seconds: float) -> str:
-        """The HTTP date of ``seconds`` on the clock (the last one remembered: a
-        window's end is the same for every request inside it)."""
-        last = self._last_http_date
+    def _http_date(self, seconds: float, slot: int = 0) -> str:
+        """The HTTP date of ``seconds`` on the clock, the last one of each ``slot``
+        remembered (a window's end is the same for every request inside it, and
+        "now" for every request of one second)."""
+        last = self._last_http_dates[slot]
         if last[0] != seconds:
             when = datetime.datetime.fromtimestamp(self._wall_offset + seconds, tz=datetime.UTC)
-            last = self._last_http_date = (seconds, email.utils.format_datetime(when, usegmt=True))
+            last = self._last_http_dates[slot] = (
+                seconds,
+                email.utils.format_datetime(when, usegmt=True),
+            )
         return last[1]
 
     async def _fault(self, decision: str) -> Response:

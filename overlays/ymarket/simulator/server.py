@@ -71,6 +71,9 @@ def config(simulator: Simulator, host: str = "127.0.0.1", port: int = 8080) -> u
         port=port,
         http=dropping_protocol(),
         lifespan="off",
+        # The simulator dates its answers on its own clock (X-RateLimit-Resource-Until
+        # is measured from Date); uvicorn's wall-clock Date would be a second one.
+        date_header=False,
         log_level="warning",
         access_log=False,
     )
