@@ -132,26 +132,38 @@ def _glob(pattern: str) -> re.Pattern[str]:
     return re.compile(".*".join(re.escape(part) for part in pattern.split("*")))
 
 
-def load_allowlist(path: Path = ALLOWLIST_PATH) -> list[AllowlistEntry]:
-    """Read the reviewed allowlist; every entry needs pages, operation, field, fact, reason."""
+def load_allowlist(
+    path: Path = ALLOWLIST_PATH,
+    *,
+    pages: tuple[str, ...] | None = None,
+    theirs: str = "docs",
+    ours: str = "spec",
+) -> list[AllowlistEntry]:
+    """Read a reviewed allowlist; every entry needs operation, field, fact and reason.
+
+    Entries also name their ``pages`` unless ``pages`` is given for all of them (the
+    upstream allowlist). ``theirs``/``ours`` are the keys that, when given, pin the
+    exact values of the two sides, so a later change of either is drift again.
+    """
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    required: tuple[str, ...] = ("operation", "field", "fact", "reason")
+    if pages is None:
+        required = ("pages", *required)
     entries: list[AllowlistEntry] = []
     for number, raw in enumerate(data.get("accepted", []), start=1):
-        missing = [
-            key for key in ("pages", "operation", "field", "fact", "reason") if not raw.get(key)
-        ]
+        missing = [key for key in required if not raw.get(key)]
         if missing:
             raise ValueError(f"{path.name}: entry {number} lacks {', '.join(missing)}")
-        pages = raw["pages"]
+        where = raw["pages"] if pages is None else pages
         entries.append(
             AllowlistEntry(
-                pages=tuple([pages] if isinstance(pages, str) else pages),
+                pages=tuple([where] if isinstance(where, str) else where),
                 operation=str(raw["operation"]),
                 field=str(raw["field"]),
                 fact=str(raw["fact"]),
                 reason=" ".join(str(raw["reason"]).split()),
-                docs=None if raw.get("docs") is None else str(raw["docs"]),
-                spec=None if raw.get("spec") is None else str(raw["spec"]),
+                docs=None if raw.get(theirs) is None else str(raw[theirs]),
+                spec=None if raw.get(ours) is None else str(raw[ours]),
             )
         )
     return entries

@@ -38,6 +38,7 @@ from generator.build import REPO_ROOT, SPEC_PATH
 from generator.compile import load_spec
 from generator.docs_check import AllowlistEntry
 from generator.docs_check import Difference as AllowlistProbe
+from generator.docs_check import load_allowlist as load_docs_allowlist
 from generator.spec_walk import JsonObject, deref, iter_fields, operations
 
 __all__ = [
@@ -573,26 +574,9 @@ def load_allowlist(path: Path = ALLOWLIST_PATH) -> list[AllowlistEntry]:
     """Read the reviewed allowlist; every entry needs operation, field, fact and reason.
 
     ``upstream``/``ours``, when given, pin the exact values, so a later change of
-    either side is drift again.
+    either side is drift again. The format is docs-check's, its pages "upstream".
     """
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    entries: list[AllowlistEntry] = []
-    for number, raw in enumerate(data.get("accepted", []), start=1):
-        missing = [key for key in ("operation", "field", "fact", "reason") if not raw.get(key)]
-        if missing:
-            raise ValueError(f"{path.name}: entry {number} lacks {', '.join(missing)}")
-        entries.append(
-            AllowlistEntry(
-                pages=("upstream",),
-                operation=str(raw["operation"]),
-                field=str(raw["field"]),
-                fact=str(raw["fact"]),
-                reason=" ".join(str(raw["reason"]).split()),
-                docs=None if raw.get("upstream") is None else str(raw["upstream"]),
-                spec=None if raw.get("ours") is None else str(raw["ours"]),
-            )
-        )
-    return entries
+    return load_docs_allowlist(path, pages=("upstream",), theirs="upstream", ours="ours")
 
 
 # --- the lock --------------------------------------------------------------------
