@@ -2,22 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+# The fixtures live in support.py so that tests of other folders can use them too.
+from tests.cli.support import server, sim
 
-import pytest
-
-from tests.cli.support import Server, cli_dataset, serve_dataset
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """The test dataset served by ``ymarket simulator`` (reset before each test)."""
-    with serve_dataset(tmp_path_factory.mktemp("dataset"), cli_dataset()) as served:
-        yield served
-
-
-@pytest.fixture
-def sim(server: Server) -> Server:
-    """The served simulator, back to its dataset (state, limits, faults, request log)."""
-    server.control("POST", "reset")
-    return server
+__all__ = ["server", "sim"]

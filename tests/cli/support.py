@@ -18,6 +18,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 YMARKET = shutil.which("ymarket", path=str(Path(sys.executable).parent)) or "ymarket"
 CAMPAIGN = 1001
 API_KEY = "cli-test-key"
@@ -164,6 +166,20 @@ def serve_dataset(folder: Path, dataset: dict[str, Any]) -> Iterator[Server]:
         yield started
     finally:
         started.stop()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The CLI test dataset served by ``ymarket simulator`` (reset before each test)."""
+    with serve_dataset(tmp_path_factory.mktemp("dataset"), cli_dataset()) as served:
+        yield served
+
+
+@pytest.fixture
+def sim(server: Server) -> Server:
+    """The served simulator, back to its dataset (state, limits, faults, request log)."""
+    server.control("POST", "reset")
+    return server
 
 
 def leaf_commands() -> list[tuple[str, ...]]:

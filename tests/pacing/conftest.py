@@ -9,7 +9,11 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.cli.support import server, sim
 from tests.pacing._redis import RedisServer
+
+# The CLI tests' served simulator (server, sim) is used by the --rate-limit-url tests.
+__all__ = ["prefix", "redis_server", "server", "sim"]
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,6 @@ import json
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,9 +19,7 @@ from tests.cli.support import (
     API_KEY,
     CAMPAIGN,
     Server,
-    cli_dataset,
     run_ymarket,
-    serve_dataset,
     ymarket_env,
 )
 from tests.pacing._redis import RedisServer, free_port
@@ -43,18 +40,6 @@ API_COMMANDS: dict[str, tuple[str, ...]] = {
         "--item", "1=1", "--item", "2=2", "--item", "3=2", "--yes",
     ),
 }  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    with serve_dataset(tmp_path_factory.mktemp("dataset"), cli_dataset()) as served:
-        yield served
-
-
-@pytest.fixture
-def sim(server: Server) -> Server:
-    server.control("POST", "reset")
-    return server
 
 
 def paced_operations(url: str) -> set[str]:
