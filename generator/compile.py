@@ -19,12 +19,22 @@ import yaml
 
 from generator.fast_patterns import has_look_around, look_ahead_free
 
-__all__ = ["SPEC_PATTERN_KEY", "compile_spec", "compiled_json", "load_spec", "to_json_schema"]
+__all__ = [
+    "LIST_PATTERN_KEY",
+    "SPEC_PATTERN_KEY",
+    "compile_spec",
+    "compiled_json",
+    "load_spec",
+    "to_json_schema",
+]
 
 JsonObject = dict[str, Any]
 #: Where a compiled schema keeps the spec's own pattern when ``pattern`` holds its
 #: look-ahead-free equivalent (:mod:`generator.fast_patterns`); messages name it.
 SPEC_PATTERN_KEY = "x-ymarket-spec-pattern"
+#: Key of the pattern a whole list of such values is checked with, joined by the
+#: separator beside it (:attr:`generator.fast_patterns.FastPattern.list_pattern`).
+LIST_PATTERN_KEY = "x-ymarket-list-pattern"
 
 # Keywords of OpenAPI's schema object that JSON Schema does not have or that
 # only document; dropped so a JSON Schema validator sees a plain schema.
@@ -97,6 +107,7 @@ def to_json_schema(spec: JsonObject, schema: Any, _seen: tuple[str, ...] = ()) -
         out["pattern"] = fast.pattern
         out["minLength"] = max(out.get("minLength", 0), fast.min_length)
         out["maxLength"] = min(out.get("maxLength", fast.max_length), fast.max_length)
+        out[LIST_PATTERN_KEY] = {"pattern": fast.list_pattern, "separator": fast.list_separator}
     if out.get("type") == "integer" and out.get("format") in _INTEGER_FORMAT_BOUNDS:
         low, high = _INTEGER_FORMAT_BOUNDS[out["format"]]
         out.setdefault("minimum", low)

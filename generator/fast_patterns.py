@@ -52,11 +52,20 @@ class UnsupportedPattern(ValueError):
 
 @dataclass(frozen=True)
 class FastPattern:
-    """The look-ahead-free pattern and the length bounds that replace the counted repeat."""
+    """The look-ahead-free pattern and the length bounds that replace the counted repeat.
+
+    ``list_pattern`` matches the values of a list joined by ``list_separator`` (a
+    character no value that matches can hold) exactly when every value matches
+    ``pattern``: one regular-expression run checks a whole list. A value holding the
+    separator is invalid, but would split in two, so the caller also checks that the
+    joined text holds exactly one separator fewer than the list has values.
+    """
 
     pattern: str
     min_length: int
     max_length: int
+    list_pattern: str
+    list_separator: str
 
 
 def has_look_around(pattern: str) -> bool:
@@ -161,6 +170,23 @@ def look_ahead_free(pattern: str) -> FastPattern:
     low, high = int(shape["low"]), int(shape["high"])
     if low < 1 or high < low:
         raise UnsupportedPattern(f"{pattern!r}: bounds {{{low},{high}}} cannot hold a match")
+    one = f"{_render(before)}*{_render(first)}{_render(body)}*"
+    separator = _separator(body)
+    glue = _escape(ord(separator))
     return FastPattern(
-        f"^{_render(before)}*{_render(first)}{_render(body)}*$", min_length=low, max_length=high
+        f"^{one}$",
+        min_length=low,
+        max_length=high,
+        list_pattern=f"^(?:{one})(?:{glue}(?:{one}))*$",
+        list_separator=separator,
     )
+
+
+def _separator(body: Ranges) -> str:
+    """A character outside every class of the derived pattern (all lie within ``body``):
+    a line feed when it is, else the lowest code point that is."""
+    outside = _combine(_ALL, body, lambda x, y: x and not y)
+    if not outside:
+        raise UnsupportedPattern("the pattern's class holds every character: no list separator")
+    inside_newline = any(low <= 0x0A <= high for low, high in body)
+    return "\n" if not inside_newline else chr(outside[0][0])

@@ -20,7 +20,6 @@ from typing import Any, Self, TypeVar
 import httpx
 from ymarket_api.errors import UnparseableResponse
 from ymarket_api.models import OrderItemsModificationRequestReasonType
-from ymarket_api.types import Response
 
 from ymarket._bulk import BulkRun
 from ymarket._config import Config, RateLimitSetting, env_kwargs
@@ -31,6 +30,7 @@ from ymarket._operations import (
     DELETE_OUTLET_LICENSES,
     UPDATE_ORDER_ITEMS,
     UPDATE_OUTLET_LICENSES,
+    Answer,
     BulkBinding,
     Call,
     Sent,
@@ -164,18 +164,18 @@ class AsyncClient:
         attempts = Attempts()
         started = self._config.clock()
         try:
-            with attempts.attempt() as number:
-                response = await self._attempt(call, number)
-            return Sent(response, attempts.count, attempts.after_ambiguous)
+            with attempts as number:
+                response, data = await self._attempt(call, number)
+            return Sent(response, data, attempts.count, attempts.after_ambiguous)
         except YMarketError as exc:
             first_failure: YMarketError | None = exc
 
-        async def attempt() -> Response[Any]:
+        async def attempt() -> Answer:
             nonlocal first_failure
             if first_failure is not None:
                 failure, first_failure = first_failure, None
                 raise failure
-            with attempts.attempt() as number:
+            with attempts as number:
                 return await self._attempt(call, number)
 
         hooks = retry_hooks(
@@ -190,10 +190,10 @@ class AsyncClient:
 
         retrying = tenacity.AsyncRetrying(sleep=self._sleep, **hooks)
         with attempts.stamping():
-            response = await retrying(attempt)
-        return Sent(response, attempts.count, attempts.after_ambiguous)
+            response, data = await retrying(attempt)
+        return Sent(response, data, attempts.count, attempts.after_ambiguous)
 
-    async def _attempt(self, call: Call, attempt: int) -> Response[Any]:
+    async def _attempt(self, call: Call, attempt: int) -> Answer:
         bucket = self._config.bucket(call.operation_id, call.campaign_id)
         spend = await bucket.acquire_async(call.cost, self._sleep) if bucket is not None else None
         started = time.perf_counter()

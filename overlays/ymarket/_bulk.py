@@ -45,8 +45,12 @@ class ChunkReader:
 
     def __iter__(self) -> Iterator[tuple[int, list[Any]]]:
         if isinstance(self._items, list):
-            # A list is sliced (C speed) instead of being read item by item.
+            # A list is sliced (C speed) instead of being read item by item; one that
+            # is a single chunk is that chunk (the caller's list is never given here).
             items = self._items
+            if self.position == 0 and 0 < len(items) <= self.size:
+                self.position = len(items)
+                yield 0, items
             while self.position < len(items):
                 start = self.position
                 piece = items[start : start + self.size]
@@ -113,14 +117,19 @@ class BulkRun(Generic[R]):
         (self.chunk_size, self.unique, self.transform, self.transform_all, self.in_query) = (
             _bulk_field(self.operation_id, binding.chunked_field)
         )
-        refuse_non_sequence(
-            self.operation_id, binding.parameter, "query" if self.in_query else "body", items
-        )
+        if type(items) is not list:  # a list is a sequence: no ABC checks on the hot path
+            refuse_non_sequence(
+                self.operation_id, binding.parameter, "query" if self.in_query else "body", items
+            )
         self.chunks: list[ChunkResult] = []
         self._seen: set[Any] = set()
         self.sequence: Sequence[Any] | None = None
         self.prevalidated = False
-        if isinstance(items, Sequence) and not isinstance(items, str | bytes):
+        # The JSON body of the first chunk when the check's encoding already is it.
+        self._first_body: bytes | None = None
+        if type(items) is list or (
+            isinstance(items, Sequence) and not isinstance(items, str | bytes)
+        ):
             self.sequence = items = self._checked_whole(items)
             self.prevalidated = True
         self.reader = ChunkReader(items, self.chunk_size)
@@ -128,15 +137,21 @@ class BulkRun(Generic[R]):
     def _checked_whole(self, sequence: Sequence[Any]) -> list[Any]:
         """A sequence converted and checked whole, before its first request."""
         problems: list[Problem] = []
-        # SKUs and ids need no conversion: one C-level copy instead of a call per item.
-        values = (
-            list(sequence)
-            if self.convert is plain
-            else [self.convert(item, i, problems) for i, item in enumerate(sequence)]
-        )
+        # SKUs and ids need no conversion: one C-level copy instead of a call per item
+        # (none when the transform makes the list that is kept; this one is only checked).
+        if self.convert is not plain:
+            values = [self.convert(item, i, problems) for i, item in enumerate(sequence)]
+        elif self.transform_all is not None and type(sequence) is list:
+            values = sequence
+        else:
+            values = list(sequence)
         transformed = self._transformed(values)
         problems.extend(self._transformed_duplicates(values, transformed))
-        self._check(values, bulk=True, extra=problems)
+        encoded = self._check(values, bulk=True, extra=problems)
+        if len(values) <= self.chunk_size and transformed == values:
+            # One chunk sent as checked (no item changed by the transform): the check's
+            # encoding is the body to send (equal lists of the same objects compare at C speed).
+            self._first_body = encoded
         return transformed
 
     def _transformed_duplicates(
@@ -172,11 +187,14 @@ class BulkRun(Generic[R]):
         """The values as the server reads them (trimmed SKUs)."""
         return values if self.transform_all is None else self.transform_all(values)
 
-    def _check(self, values: list[Any], *, bulk: bool, extra: Sequence[Problem]) -> None:
-        """Check a request whose chunked field (query parameter or body property) holds values."""
+    def _check(self, values: list[Any], *, bulk: bool, extra: Sequence[Problem]) -> bytes | None:
+        """Check a request whose chunked field (query parameter or body property) holds values.
+
+        Returns the body's JSON bytes (None for a query parameter).
+        """
         field = self.binding.chunked_field
         in_query = self.in_query
-        check(
+        return check(
             self.operation_id,
             path_params={"campaignId": self.campaign_id},
             query_params={field: values} if in_query else None,
@@ -188,18 +206,24 @@ class BulkRun(Generic[R]):
     def chunk_call(self, start: int, chunk: list[Any]) -> Call:
         """The call of a chunk, converted and checked when it was streamed."""
         values = chunk
-        if not self.prevalidated:
+        encoded = None
+        if self.prevalidated:
+            encoded, self._first_body = (self._first_body if start == 0 else None), None
+        else:
             problems: list[Problem] = []
             values = [self.convert(item, start + i, problems) for i, item in enumerate(chunk)]
             problems.extend(self.check_streamed_uniqueness(start, values))
             try:
-                self._check(values, bulk=False, extra=problems)
+                encoded = self._check(values, bulk=False, extra=problems)
             except ValidationError as exc:
                 exc.add_note(f"in the chunk starting at input position {start}")
                 raise
-            values = self._transformed(values)
+            transformed = self._transformed(values)
+            if transformed != values:
+                encoded = None  # the checked encoding is not what is sent
+            values = transformed
         try:
-            return self.binding.chunk_call(self.campaign_id, values)
+            return self.binding.chunk_call(self.campaign_id, values, encoded)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             # A value the generated model cannot take.
             raise ValidationError(
@@ -213,7 +237,7 @@ class BulkRun(Generic[R]):
             len(self.chunks),
             start,
             tuple(call.body[self.binding.chunked_field]),
-            self.binding.chunk_holds(call, sent.response),
+            self.binding.chunk_holds(call, sent),
             sent.response.status_code,
             sent.attempts,
             sent.after_ambiguous,

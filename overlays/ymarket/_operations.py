@@ -18,7 +18,7 @@ import json
 import re
 from collections.abc import Awaitable, Callable, Mapping
 from types import ModuleType
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeAlias, TypeVar
 
 import attrs
 import orjson
@@ -57,6 +57,7 @@ __all__ = [
     "DELETE_OUTLET_LICENSES",
     "UPDATE_ORDER_ITEMS",
     "UPDATE_OUTLET_LICENSES",
+    "Answer",
     "Binding",
     "BulkBinding",
     "Call",
@@ -69,7 +70,9 @@ __all__ = [
 R = TypeVar("R")
 
 
-@attrs.frozen
+# Call and Sent are made for every request and never changed: attrs.define, whose
+# __init__ costs a third of a frozen class's.
+@attrs.define
 class Call:
     """One request, ready to send: the generated endpoint bound to its arguments."""
 
@@ -84,13 +87,21 @@ class Call:
     path_params: Mapping[str, int]
 
 
-@attrs.frozen
+@attrs.define
 class Sent:
-    """The answer of a call, after how many attempts, and whether one was ambiguous."""
+    """The answer of a call, after how many attempts, and whether one was ambiguous.
+
+    ``data`` is the answer's body read as JSON (None when it has none or it is not JSON).
+    """
 
     response: Response[Any]
+    data: Any
     attempts: int
     after_ambiguous: bool
+
+
+Answer: TypeAlias = tuple[Response[Any], Any]
+"""An accepted answer and its body read as JSON (see :func:`read_answer`)."""
 
 
 @functools.cache
@@ -104,6 +115,19 @@ def _path(op: Operation, params: Mapping[str, int]) -> str:
     for name, value in params.items():
         path = path.replace("{" + name + "}", str(value))
     return path
+
+
+@functools.cache
+def _chunked_field(operation_id: str) -> str:
+    """The bulk field of an operation (read from the spec once per process)."""
+    return operation(operation_id).chunking()[0]
+
+
+@functools.cache
+def _answer_transform(operation_id: str) -> Callable[[Any], Any]:
+    """How the server reads one value of the bulk field (str for SKUs without a transform)."""
+    schema = operation(operation_id).bulk_field_schema or {}
+    return value_transform(schema.get("items")) or str
 
 
 @attrs.frozen
@@ -123,16 +147,20 @@ class Binding:
         """The operation as the spec describes it."""
         return operation(self.operation_id)
 
-    def call(self, path_params: Mapping[str, int], request: dict[str, Any]) -> Call:
+    def call(
+        self, path_params: Mapping[str, int], request: dict[str, Any], encoded: bytes | None = None
+    ) -> Call:
         """The call with ``request`` (the body, or the query of a body-less operation).
 
-        ``request`` prices the call and says whether it is repeatable.
+        ``request`` prices the call and says whether it is repeatable; ``encoded`` is
+        the body already written as JSON by :func:`ymarket._convert.encode_json` (the
+        check's encoding), else it is encoded here.
         """
         op = self.operation
         arguments: dict[str, Any] = {_snake(name): value for name, value in path_params.items()}
         if self.body_model is not None:
             # Checked against the spec's schema already: sent as JSON, no model round trip.
-            arguments["body"] = encode_json(request)
+            arguments["body"] = encode_json(request) if encoded is None else encoded
         else:
             arguments.update({_snake(name): value for name, value in request.items()})
         endpoint = self.endpoint
@@ -156,7 +184,7 @@ class BulkBinding(Binding, Generic[R]):
 
     converter: Callable[..., Converter]
     """The item converter, from the method's keyword options (``tz=``)."""
-    chunk_holds: Callable[[Call, Response[Any]], tuple[str, ...]]
+    chunk_holds: Callable[[Call, Sent], tuple[str, ...]]
     """What a chunk result's ``not_deleted`` holds, read from the chunk's answer."""
     result: Callable[[tuple[ChunkResult, ...]], R]
     parameter: str
@@ -165,11 +193,11 @@ class BulkBinding(Binding, Generic[R]):
     @property
     def chunked_field(self) -> str:
         """The body property or query parameter whose items are chunked."""
-        return self.operation.chunking()[0]
+        return _chunked_field(self.operation_id)
 
-    def chunk_call(self, campaign_id: int, values: list[Any]) -> Call:
-        """The call sending one chunk of checked values."""
-        return self.call({"campaignId": campaign_id}, {self.chunked_field: values})
+    def chunk_call(self, campaign_id: int, values: list[Any], encoded: bytes | None = None) -> Call:
+        """The call sending one chunk of checked values (``encoded``: its body as JSON)."""
+        return self.call({"campaignId": campaign_id}, {self.chunked_field: values}, encoded)
 
 
 @attrs.frozen
@@ -190,8 +218,8 @@ def read_unparseable(call: Call, exc: UnparseableResponse) -> Response[Any]:
     ) from exc
 
 
-def _nothing(call: Call, response: Response[Any]) -> tuple[str, ...]:
-    del call, response
+def _nothing(call: Call, sent: Sent) -> tuple[str, ...]:
+    del call, sent
     return ()
 
 
@@ -207,13 +235,17 @@ def _json(content: bytes) -> Any:
         return None
 
 
-def read_answer(call: Call, response: Response[Any]) -> Response[Any]:
-    """The response of a 2xx that does not say it failed; the typed error of anything else."""
+_ERROR_STATUS = ApiResponseStatusType.ERROR.value
+
+
+def read_answer(call: Call, response: Response[Any]) -> Answer:
+    """A 2xx that does not say it failed, with its body read as JSON; the typed error
+    of anything else."""
     if 200 <= response.status_code <= 299:
         data = _json(response.content) if response.content else None
         # A 200 whose body says ERROR failed: an error with the body's codes, not a success.
-        if not (isinstance(data, dict) and data.get("status") == ApiResponseStatusType.ERROR.value):
-            return response
+        if not (isinstance(data, dict) and data.get("status") == _ERROR_STATUS):
+            return response, data
     raise api_error_from_response(
         response.status_code, response.content, response.headers, operation_id=call.operation_id
     )
@@ -229,21 +261,20 @@ def _unexpected(call: Call, response: Response[Any]) -> UnexpectedResponseError:
     )
 
 
-def _not_deleted(call: Call, response: Response[Any]) -> tuple[str, ...]:
+def _not_deleted(call: Call, sent: Sent) -> tuple[str, ...]:
     """notDeletedOfferIds of a deleteCampaignOffers answer, as the server reads SKUs.
 
     Whatever the published schema allows is read: ``result`` or the list null or
     absent (nothing kept), unknown fields and enum values.
     """
-    data = _json(response.content)
+    data = sent.data
     result = data.get("result") if isinstance(data, dict) else None
     ids = result.get("notDeletedOfferIds") if isinstance(result, dict) else None
     if not isinstance(data, dict) or not isinstance(result, dict | None):
-        raise _unexpected(call, response)
+        raise _unexpected(call, sent.response)
     if not isinstance(ids, list | None):
-        raise _unexpected(call, response)
-    schema = operation(call.operation_id).bulk_field_schema or {}
-    transform = value_transform(schema.get("items")) or str
+        raise _unexpected(call, sent.response)
+    transform = _answer_transform(call.operation_id)
     return tuple(str(transform(str(sku))) for sku in ids or ())
 
 

@@ -179,21 +179,26 @@ def transport_error(exc: httpx.TransportError, operation_id: str) -> TransportEr
 
 
 class Attempts:
-    """The attempts of one call: how many, and whether an earlier one was ambiguous."""
+    """The attempts of one call: how many, and whether an earlier one was ambiguous.
+
+    ``with attempts as number:`` counts one attempt (``number`` is its number) and
+    remembers whether it failed ambiguously (a class, not a generator: it wraps
+    every request).
+    """
+
+    __slots__ = ("after_ambiguous", "count")
 
     def __init__(self) -> None:
         self.count = 0
         self.after_ambiguous = False
 
-    @contextlib.contextmanager
-    def attempt(self) -> Iterator[int]:
-        """Count one attempt (yielding its number) and remember an ambiguous failure."""
+    def __enter__(self) -> int:
         self.count += 1
-        try:
-            yield self.count
-        except YMarketError as exc:
-            self.after_ambiguous = self.after_ambiguous or is_ambiguous(exc)
-            raise
+        return self.count
+
+    def __exit__(self, exc_type: object, exc: BaseException | None, traceback: object) -> None:
+        if isinstance(exc, YMarketError) and not self.after_ambiguous:
+            self.after_ambiguous = is_ambiguous(exc)
 
     @contextlib.contextmanager
     def stamping(self) -> Iterator[None]:

@@ -21,7 +21,6 @@ from typing import Any, Self, TypeVar
 import httpx
 from ymarket_api.errors import UnparseableResponse
 from ymarket_api.models import OrderItemsModificationRequestReasonType
-from ymarket_api.types import Response
 
 from ymarket._bulk import BulkRun
 from ymarket._config import Config, RateLimitSetting, env_kwargs
@@ -32,6 +31,7 @@ from ymarket._operations import (
     DELETE_OUTLET_LICENSES,
     UPDATE_ORDER_ITEMS,
     UPDATE_OUTLET_LICENSES,
+    Answer,
     BulkBinding,
     Call,
     Sent,
@@ -165,18 +165,18 @@ class Client:
         attempts = Attempts()
         started = self._config.clock()
         try:
-            with attempts.attempt() as number:
-                response = self._attempt(call, number)
-            return Sent(response, attempts.count, attempts.after_ambiguous)
+            with attempts as number:
+                response, data = self._attempt(call, number)
+            return Sent(response, data, attempts.count, attempts.after_ambiguous)
         except YMarketError as exc:
             first_failure: YMarketError | None = exc
 
-        def attempt() -> Response[Any]:
+        def attempt() -> Answer:
             nonlocal first_failure
             if first_failure is not None:
                 failure, first_failure = first_failure, None
                 raise failure
-            with attempts.attempt() as number:
+            with attempts as number:
                 return self._attempt(call, number)
 
         hooks = retry_hooks(
@@ -191,10 +191,10 @@ class Client:
 
         retrying = tenacity.Retrying(sleep=self._sleep, **hooks)
         with attempts.stamping():
-            response = retrying(attempt)
-        return Sent(response, attempts.count, attempts.after_ambiguous)
+            response, data = retrying(attempt)
+        return Sent(response, data, attempts.count, attempts.after_ambiguous)
 
-    def _attempt(self, call: Call, attempt: int) -> Response[Any]:
+    def _attempt(self, call: Call, attempt: int) -> Answer:
         bucket = self._config.bucket(call.operation_id, call.campaign_id)
         spend = bucket.acquire(call.cost, self._sleep) if bucket is not None else None
         started = time.perf_counter()

@@ -45,6 +45,8 @@ _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _MAX_PROBLEMS_IN_MESSAGE = 20
 # Written by generator/compile.py (SPEC_PATTERN_KEY) next to a derived fast pattern.
 _SPEC_PATTERN_KEY = "x-ymarket-spec-pattern"
+# Written by generator/compile.py (LIST_PATTERN_KEY): the pattern of a list's joined items.
+_LIST_PATTERN_KEY = "x-ymarket-list-pattern"
 
 
 def _json_path(parts: Sequence[str | int]) -> str:
@@ -108,6 +110,9 @@ class RequestCheck:
     def ok(self) -> bool:
         """True when nothing refuses the request."""
         return not self.errors
+
+
+_NOTHING_WRONG = RequestCheck((), ())
 
 
 @attrs.frozen
@@ -288,20 +293,16 @@ class RequestValidator:
                 )
         self._body: jsonschema_rs.Validator | None = None
         self._body_sites: tuple[_ExtensionSite, ...] = ()
-        # The body's bulk field with the spec's uniqueItems: a set tells distinct
-        # items faster than jsonschema-rs, which then checks the rest of the schema.
-        self._unique_field: str | None = None
-        self._body_but_unique: jsonschema_rs.Validator | None = None
+        # The fast path of a body's bulk field (see _valid_fast): the set and the list
+        # pattern take over the uniqueItems and the items' pattern of the schema.
+        self._bulk_field: str | None = None
+        self._unique = False
+        self._list_pattern: tuple[jsonschema_rs.Validator, str] | None = None
+        self._body_fast: jsonschema_rs.Validator | None = None
         if body_schema is not None:
             self._body = jsonschema_rs.Draft4Validator(body_schema, validate_formats=True)
-            field = op.bulk_field
-            field_schema = body_schema.get("properties", {}).get(field) if field else None
-            if field and isinstance(field_schema, dict) and field_schema.get("uniqueItems"):
-                self._unique_field = field
-                self._body_but_unique = jsonschema_rs.Draft4Validator(
-                    _without(body_schema, field, None, "uniqueItems"), validate_formats=True
-                )
             self._body_sites = tuple(_extension_sites(body_schema))
+            self._init_fast_path(body_schema, op.bulk_field)
         self._spec_patterns = _spec_patterns([parameters_schema, body_schema])
 
     def check(
@@ -317,29 +318,68 @@ class RequestValidator:
         given: dict[Location, Any] = {"path": path_params or {}, "query": query_params or {}}
         for location, validator in self._locations.items():
             errors.extend(self._problems(validator, given[location], location))
-        if self._body is not None and not self._valid_with_distinct_items(body):
-            errors.extend(self._problems(self._body, body, "body"))
+        if self._body is not None:
+            if not self._valid_fast(body):
+                errors.extend(self._problems(self._body, body, "body"))
+            # The extension rules JSON Schema cannot express, whatever the schema said.
             for site in self._body_sites:
                 self._check_site(site, body, errors, warned)
+        if not errors and not warned:
+            return _NOTHING_WRONG
         return RequestCheck(tuple(errors), tuple(warned))
 
-    def _valid_with_distinct_items(self, body: Any) -> bool:
-        """Whether ``body`` is valid, told by a set and the schema without uniqueItems.
+    def _init_fast_path(self, body_schema: Any, field: str | None) -> None:
+        field_schema = body_schema.get("properties", {}).get(field) if field else None
+        if field is None or not isinstance(field_schema, dict):
+            return
+        fast_schema = body_schema
+        if field_schema.get("uniqueItems"):
+            self._unique = True
+            fast_schema = _without(fast_schema, field, "uniqueItems")
+        items = field_schema.get("items")
+        listing = items.get(_LIST_PATTERN_KEY) if isinstance(items, dict) else None
+        if isinstance(items, dict) and isinstance(listing, dict) and "pattern" in items:
+            self._list_pattern = (
+                jsonschema_rs.Draft4Validator({"type": "string", "pattern": listing["pattern"]}),
+                listing["separator"],
+            )
+            # The join proves every item a string; a value the list pattern accepts has a
+            # character (the derived pattern needs one), so a minLength of 1 holds too.
+            drop = ["pattern", "type"] + (["minLength"] if items.get("minLength", 0) <= 1 else [])
+            for keyword in drop:
+                fast_schema = _without(fast_schema, field, keyword, items=True)
+        if fast_schema is not body_schema:
+            self._bulk_field = field
+            self._body_fast = jsonschema_rs.Draft4Validator(fast_schema, validate_formats=True)
+
+    def _valid_fast(self, body: Any) -> bool:
+        """Whether ``body`` is valid, told a faster way when its bulk field allows one.
 
         Items distinct in a set are distinct as JSON values too (Python's equality of
         strings and numbers is JSON's, and ``True == 1`` only makes the set see a
-        repeat): True proves the whole schema holds. False proves nothing; the
-        caller then runs the whole schema, which names the problems.
+        repeat). The items joined by the spec's list separator match the list pattern
+        (derived at generation time) exactly when each item matches the items'
+        pattern, provided no item holds the separator (then the join has exactly one
+        fewer than there are items). The schema without those two keywords checks the
+        rest. True proves the whole schema holds; False proves nothing: the caller then
+        runs the whole schema, which names the problems.
         """
-        validator, field = self._body_but_unique, self._unique_field
-        if validator is None or not isinstance(body, dict):
+        validator, field = self._body_fast, self._bulk_field
+        if validator is None or type(body) is not dict:
             return False
         items = body.get(field)
-        if not isinstance(items, list):
+        if type(items) is not list:
             return False
         try:
-            return len(set(items)) == len(items) and validator.is_valid(body)
-        except (TypeError, ValueError):  # unhashable items, values JSON cannot carry
+            if self._unique and len(set(items)) != len(items):
+                return False
+            if self._list_pattern is not None:
+                pattern, separator = self._list_pattern
+                joined = separator.join(items)  # TypeError unless every item is a str
+                if joined.count(separator) != len(items) - 1 or not pattern.is_valid(joined):
+                    return False
+            return validator.is_valid(body)
+        except (TypeError, ValueError):  # unhashable or non-string items, lone surrogates
             return False
 
     def _problems(
@@ -387,16 +427,21 @@ class RequestValidator:
 
 def _without_max_items(schema: Any, field: str, location: str | None) -> Any:
     """A copy of ``schema`` whose array property ``field`` has no maxItems."""
-    return _without(schema, field, location, "maxItems")
+    return _without(schema, field, "maxItems", location=location)
 
 
-def _without(schema: Any, field: str, location: str | None, keyword: str) -> Any:
-    """A copy of ``schema`` whose property ``field`` has no ``keyword``."""
+def _without(
+    schema: Any, field: str, keyword: str, *, location: str | None = None, items: bool = False
+) -> Any:
+    """A copy of ``schema`` without ``keyword`` in its property ``field`` (in the
+    parameters of ``location``; in the property's ``items`` with ``items``)."""
     result = copy.deepcopy(schema)
     holder = result
     if location is not None:
         holder = holder.get("properties", {}).get(location, {})
     target = holder.get("properties", {}).get(field)
+    if items and isinstance(target, dict):
+        target = target.get("items")
     if isinstance(target, dict):
         target.pop(keyword, None)
     return result

@@ -17,7 +17,7 @@ import regress
 from ymarket.spec import operation
 
 from generator.build import SPEC_PATH
-from generator.compile import SPEC_PATTERN_KEY, load_spec, to_json_schema
+from generator.compile import LIST_PATTERN_KEY, SPEC_PATTERN_KEY, load_spec, to_json_schema
 from generator.fast_patterns import UnsupportedPattern, has_look_around, look_ahead_free
 
 SPEC = load_spec(SPEC_PATH)
@@ -26,6 +26,8 @@ COMPILED = to_json_schema(SPEC, {"$ref": "#/components/schemas/ShopSku"})
 ORACLE = regress.Regex(SPEC_PATTERN, "u")
 FAST = regress.Regex(COMPILED["pattern"], "u")
 VALIDATOR = jsonschema_rs.Draft4Validator(COMPILED)
+LISTING = COMPILED[LIST_PATTERN_KEY]
+LIST_VALIDATOR = jsonschema_rs.Draft4Validator({"type": "string", "pattern": LISTING["pattern"]})
 SURROGATES = range(0xD800, 0xE000)
 EVERY = [chr(c) for c in range(0x110000) if c not in SURROGATES]
 
@@ -143,3 +145,73 @@ def test_the_message_names_the_spec_pattern() -> None:
     assert [p.rule for p in result.errors] == ["pattern"]
     assert SPEC_PATTERN in result.errors[0].message
     assert COMPILED["pattern"] not in result.errors[0].message
+
+
+def _list_says(values: list[str]) -> bool:
+    """The list check as ymarket.validation runs it: joined, one separator fewer than values."""
+    separator = LISTING["separator"]
+    joined = separator.join(values)
+    return joined.count(separator) == len(values) - 1 and LIST_VALIDATOR.is_valid(joined)
+
+
+def _random_lists(seed: int, count: int) -> Iterable[list[str]]:
+    """Lists of mostly valid values, some with one bad value or the separator inside one."""
+    rng = random.Random(seed)
+    friendly = ["a", "Я", "-", " ", "\t", "\u00a0", "\u0085", "\u2028", "\U0001f600", "\u3000"]
+    strings = list(_random_strings(seed, 400)) + [
+        "".join(rng.choice(friendly) for _ in range(rng.choice([1, 2, 5, 20, 255, 256])))
+        for _ in range(600)
+    ]
+    valid = [value for value in strings if _spec_says(value)] + ["a", "SKU-1", " x ", "я\u2028"]
+    invalid = [value for value in strings if not _spec_says(value)] + ["", " ", "\u2028a"]
+    separator = LISTING["separator"]
+    for _ in range(count):
+        values = rng.sample(valid, rng.choice([1, 2, 3, 10, 50]))
+        kind = rng.random()
+        if kind < 0.3:
+            values.insert(rng.randrange(len(values) + 1), rng.choice(invalid))
+        elif kind < 0.4:  # a value holding the separator, whose halves are both valid
+            values.insert(rng.randrange(len(values) + 1), f"a{separator}b")
+        elif kind < 0.45:  # the separator alone, or at an end
+            values.insert(rng.randrange(len(values) + 1), rng.choice([separator, f"{separator}a"]))
+        yield values
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_list_pattern_accepts_a_list_exactly_when_the_spec_accepts_every_value(
+    seed: int,
+) -> None:
+    low, high = COMPILED["minLength"], COMPILED["maxLength"]
+    checked = 0
+    for values in _random_lists(seed, 1500):
+        expected = all(_spec_says(value) for value in values)
+        # Lengths stay with the schema: the list pattern answers for the pattern only.
+        fast = _list_says(values)
+        patterns_only = all(FAST.find(value) is not None for value in values)
+        assert fast == patterns_only, f"list pattern on {values!r:.120}"
+        lengths = all(low <= len(value) <= high for value in values)
+        assert (fast and lengths) == expected, f"list check on {values!r:.120}"
+        checked += 1
+    assert checked == 1500
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_the_client_check_of_a_list_agrees_with_the_spec_on_each_value(seed: int) -> None:
+    """End to end: the validator's fast path (set, list pattern, the rest of the schema)."""
+    from ymarket.validation import check_request
+
+    for values in _random_lists(seed, 300):
+        distinct = list(dict.fromkeys(values))
+        result = check_request(
+            "deleteCampaignOffers",
+            path_params={"campaignId": 1},
+            body={"offerIds": distinct},
+            bulk=True,
+        )
+        assert result.ok == all(_spec_says(value) for value in distinct), repr(distinct)[:120]
+
+
+def test_the_list_separator_is_outside_every_class_of_the_pattern() -> None:
+    separator = LISTING["separator"]
+    assert separator == "\n"
+    assert not _spec_says(separator) and not _spec_says(f"a{separator}b")

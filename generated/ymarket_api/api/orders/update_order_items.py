@@ -1,5 +1,4 @@
 from typing import Any, cast
-from urllib.parse import quote
 
 import httpx
 
@@ -9,6 +8,10 @@ from ...models.api_error_response import ApiErrorResponse
 from ...models.update_order_item_request import UpdateOrderItemRequest
 from ...types import Response
 
+# ymarket: the request's only header, built once. httpx merges an httpx.Headers into
+# the client's by copying its list, a dict by normalizing every name on every request.
+_HEADERS = httpx.Headers({"Content-Type": "application/json"})
+
 
 def _get_kwargs(
     campaign_id: int,
@@ -16,12 +19,8 @@ def _get_kwargs(
     *,
     body: UpdateOrderItemRequest | bytes,
 ) -> dict[str, Any]:
-    headers: dict[str, Any] = {}
 
-    url = "/v2/campaigns/{campaign_id}/orders/{order_id}/items".format(
-        campaign_id=quote(str(campaign_id), safe=""),
-        order_id=quote(str(order_id), safe=""),
-    )
+    url = f"/v2/campaigns/{campaign_id!s}/orders/{order_id!s}/items"
 
     _kwargs: dict[str, Any] = {
         "method": "put",
@@ -33,9 +32,7 @@ def _get_kwargs(
     else:
         _kwargs["json"] = body.to_dict()
 
-    headers["Content-Type"] = "application/json"
-
-    _kwargs["headers"] = headers
+    _kwargs["headers"] = _HEADERS
     return _kwargs
 
 

@@ -24,9 +24,7 @@ def _get_kwargs(
         "ids=" + ",".join(quote(str(value), safe="") for value in json_ids)
     )
 
-    url = "/v2/campaigns/{campaign_id}/outlets/licenses".format(
-        campaign_id=quote(str(campaign_id), safe=""),
-    )
+    url = f"/v2/campaigns/{campaign_id!s}/outlets/licenses"
     # ymarket: the query string is built here (not by httpx's `params`) so that
     # `style: form, explode: false` arrays keep their literal commas.
     if query_parts:

@@ -1,5 +1,4 @@
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
@@ -10,17 +9,18 @@ from ...models.api_response import ApiResponse
 from ...models.update_outlet_license_request import UpdateOutletLicenseRequest
 from ...types import Response
 
+# ymarket: the request's only header, built once. httpx merges an httpx.Headers into
+# the client's by copying its list, a dict by normalizing every name on every request.
+_HEADERS = httpx.Headers({"Content-Type": "application/json"})
+
 
 def _get_kwargs(
     campaign_id: int,
     *,
     body: UpdateOutletLicenseRequest | bytes,
 ) -> dict[str, Any]:
-    headers: dict[str, Any] = {}
 
-    url = "/v2/campaigns/{campaign_id}/outlets/licenses".format(
-        campaign_id=quote(str(campaign_id), safe=""),
-    )
+    url = f"/v2/campaigns/{campaign_id!s}/outlets/licenses"
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -32,9 +32,7 @@ def _get_kwargs(
     else:
         _kwargs["json"] = body.to_dict()
 
-    headers["Content-Type"] = "application/json"
-
-    _kwargs["headers"] = headers
+    _kwargs["headers"] = _HEADERS
     return _kwargs
 
 
