@@ -27,6 +27,7 @@ SUBSTITUTIONS: tuple[tuple[str, str], ...] = (
         "ymarket.Client: validated, paced, retried calls of the API.",
     ),
     (r"\bAsyncClient\b", "Client"),
+    (r"\bAsyncCookielessClient\b", "CookielessClient"),
     (r"Asynchronous client", "Synchronous client"),
     (r"An async context manager", "A context manager"),
     (r"safe to share between tasks", "safe to share between threads"),

@@ -7,7 +7,6 @@ of every repr.
 
 from __future__ import annotations
 
-import http.cookiejar
 import ipaddress
 import os
 from collections.abc import Generator
@@ -22,7 +21,14 @@ from ymarket._ratelimit import Clock, QuotaBucket, RateLimiter
 from ymarket._retry import RetryPolicy
 from ymarket.spec import compiled_spec, spec_version
 
-__all__ = ["DEFAULT_BASE_URL", "Config", "RateLimitSetting", "env_kwargs"]
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "AsyncCookielessClient",
+    "Config",
+    "CookielessClient",
+    "RateLimitSetting",
+    "env_kwargs",
+]
 
 DEFAULT_BASE_URL: str = str(compiled_spec()["servers"][0])
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
@@ -34,20 +40,41 @@ INTEGRATION_HEADER = "X-Market-Integration"
 RateLimitSetting: TypeAlias = bool | str | RateLimiter | None
 
 
-class _NoCookies(http.cookiejar.CookieJar):
-    """A cookie jar that keeps nothing.
+class _NoCookies(httpx.Cookies):
+    """Cookies that stay empty: the client neither stores nor sends any.
 
     The Partner API is authorized by the key or token on every request and documents
-    no cookie; a jar would only carry one answer's state into later calls. Keeping
-    none also spares httpx reading every answer's headers for cookies (about 5% of
-    a call on an in-memory transport: BENCHMARKS.md, section 1).
+    no cookie; a jar would only carry one answer's state into later calls. httpx
+    builds urllib stand-ins of every request and answer to offer them to its jar:
+    skipping that saves about a tenth of a call (BENCHMARKS.md, section 1).
     """
 
-    def extract_cookies(self, response: Any, request: Any) -> None:
-        del response, request
+    def extract_cookies(self, response: httpx.Response) -> None:
+        del response
 
-    def set_cookie(self, cookie: http.cookiejar.Cookie) -> None:
-        del cookie
+
+class _Cookieless:
+    """Makes an httpx client's public ``cookies`` a :class:`_NoCookies` of its own."""
+
+    @property
+    def cookies(self) -> httpx.Cookies:
+        found: httpx.Cookies | None = self.__dict__.get("_ymarket_cookies")
+        if found is None:
+            found = self.__dict__["_ymarket_cookies"] = _NoCookies()
+        return found
+
+    @cookies.setter
+    def cookies(self, cookies: Any) -> None:
+        if cookies:
+            raise ValueError("the ymarket client keeps no cookies")
+
+
+class CookielessClient(_Cookieless, httpx.Client):
+    """The httpx client :class:`ymarket.Client` sends with: no cookies (see ``_NoCookies``)."""
+
+
+class AsyncCookielessClient(_Cookieless, httpx.AsyncClient):
+    """The httpx client :class:`ymarket.AsyncClient` sends with: no cookies."""
 
 
 class _CredentialAuth(httpx.Auth):
@@ -216,7 +243,6 @@ class Config:
             "base_url": self.base_url,
             "auth": self.auth,
             "headers": self.headers,
-            "cookies": _NoCookies(),
             "timeout": self.timeout,
         }
 

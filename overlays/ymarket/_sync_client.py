@@ -23,7 +23,7 @@ from ymarket_api.errors import UnparseableResponse
 from ymarket_api.models import OrderItemsModificationRequestReasonType
 
 from ymarket._bulk import BulkRun
-from ymarket._config import Config, RateLimitSetting, env_kwargs
+from ymarket._config import Config, CookielessClient, RateLimitSetting, env_kwargs
 from ymarket._convert import AllRemainingItems, LicenseInput, order_items_body
 from ymarket._dates import TzLike
 from ymarket._operations import (
@@ -119,7 +119,7 @@ class Client:
         if transport is None:
             self._config.check_env_proxy()
         self._sleep = sleep
-        self._http = httpx.Client(**self._config.httpx_kwargs(), transport=transport)
+        self._http = CookielessClient(**self._config.httpx_kwargs(), transport=transport)
         self._api = self._config.api.set_httpx_client(self._http)
 
     @classmethod
