@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
+import urllib.request
 from collections.abc import Generator
-from typing import Any, TypeAlias
+from typing import Any, NamedTuple, TypeAlias
 
 import attrs
 import httpx
-from httpx._utils import URLPattern, get_environment_proxies  # how httpx itself reads them
 from ymarket_api import AuthenticatedClient
 
 from ymarket._ratelimit import Clock, QuotaBucket, RateLimiter
@@ -133,14 +134,101 @@ def shown(url: str | httpx.URL) -> str:
     return str(parsed.copy_with(username=None, password=None)) if parsed.userinfo else str(url)
 
 
+# How httpx 0.28 picks a proxy from the environment, mirrored here on the standard
+# library and httpx's public URL class: httpx's own helpers (``get_environment_proxies``
+# and ``URLPattern`` in ``httpx._utils``) are private, and this project uses nothing
+# private of httpx. The behaviour is httpx's documented one ("Environment Variables":
+# HTTP_PROXY, HTTPS_PROXY, ALL_PROXY, NO_PROXY); tests/client/test_env_proxy.py
+# compares it with httpx's choice for a table of environments and URLs.
+
+
+def _environment_proxy_table() -> dict[str, str | None]:
+    """The proxies the environment asks for, keyed as httpx mounts them.
+
+    ``"http://"``, ``"https://"``, ``"all://"`` -> the proxy URL (``http://`` added when
+    the value has no scheme); one key per NO_PROXY entry -> None (no proxy). A ``*``
+    among the NO_PROXY entries turns every proxy off. Read through
+    ``urllib.request.getproxies()``, as httpx does: lowercase names win, an empty value
+    is unset, and under CGI (REQUEST_METHOD set) an uppercase HTTP_PROXY is ignored.
+    """
+    found = urllib.request.getproxies()
+    table: dict[str, str | None] = {}
+    for scheme in ("http", "https", "all"):
+        if found.get(scheme):
+            proxy = found[scheme]
+            table[f"{scheme}://"] = proxy if "://" in proxy else f"http://{proxy}"
+    for entry in (part.strip() for part in found.get("no", "").split(",")):
+        if entry == "*":
+            return {}
+        if not entry:
+            continue
+        # As curl reads NO_PROXY: "example.com" also covers its subdomains, ".example.com"
+        # only the subdomains; an address (what precedes a "/", so "10.0.0.0/8" is only
+        # 10.0.0.0) and "localhost" only themselves; an entry with a scheme as it is.
+        if "://" in entry:
+            table[entry] = None
+        elif _is_address(entry, ipaddress.IPv4Address):
+            table[f"all://{entry}"] = None
+        elif _is_address(entry, ipaddress.IPv6Address):
+            table[f"all://[{entry}]"] = None
+        elif entry.lower() == "localhost":
+            table[f"all://{entry}"] = None
+        else:
+            table[f"all://*{entry}"] = None
+    return table
+
+
+def _is_address(
+    entry: str, kind: type[ipaddress.IPv4Address] | type[ipaddress.IPv6Address]
+) -> bool:
+    try:
+        kind(entry.split("/")[0])
+    except ValueError:
+        return False
+    return True
+
+
+class _ProxyKey(NamedTuple):
+    """One key of the proxy table, read as httpx reads it: which URLs it covers."""
+
+    scheme: str  # "" for "all://"
+    host: str  # "" for any host
+    port: int | None  # None for any port (and for a scheme's default one)
+    host_pattern: re.Pattern[str] | None
+
+    @classmethod
+    def parse(cls, key: str) -> _ProxyKey:
+        url = httpx.URL(key)  # raises httpx.InvalidURL where httpx's client would too
+        host = "" if url.host == "*" else url.host
+        if not host:
+            pattern = None
+        elif host.startswith("*."):  # subdomains only
+            pattern = re.compile(f"^.+\\.{re.escape(host[2:])}$")
+        elif host.startswith("*"):  # the domain and its subdomains
+            pattern = re.compile(f"^(.+\\.)?{re.escape(host[1:])}$")
+        else:
+            pattern = re.compile(f"^{re.escape(host)}$")
+        return cls("" if url.scheme == "all" else url.scheme, host, url.port, pattern)
+
+    def covers(self, url: httpx.URL) -> bool:
+        return (
+            (not self.scheme or self.scheme == url.scheme)
+            and (self.host_pattern is None or self.host_pattern.match(url.host) is not None)
+            and (self.port is None or self.port == url.port)
+        )
+
+    def precedence(self) -> tuple[int, int, int]:
+        """Sorts first what httpx tries first: a port, then the longer host, then scheme."""
+        return (0 if self.port is not None else 1, -len(self.host), -len(self.scheme))
+
+
 def _env_proxy(url: httpx.URL) -> httpx.URL | None:
     """The proxy httpx takes from the environment (HTTP(S)_PROXY, ALL_PROXY) for ``url``."""
-    mounts = sorted((URLPattern(key), proxy) for key, proxy in get_environment_proxies().items())
-    for pattern, proxy in mounts:  # most specific first, as httpx mounts them
-        if pattern.matches(url):
-            if proxy is None:  # NO_PROXY
-                return None
-            return httpx.URL(proxy if "://" in proxy else f"http://{proxy}")
+    keys = [(_ProxyKey.parse(key), proxy) for key, proxy in _environment_proxy_table().items()]
+    # Most specific first, as httpx mounts them (a stable sort: ties keep table order).
+    for key, proxy in sorted(keys, key=lambda item: item[0].precedence()):
+        if key.covers(url):
+            return None if proxy is None else httpx.URL(proxy)  # None: NO_PROXY
     return None
 
 
