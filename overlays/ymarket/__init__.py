@@ -84,7 +84,9 @@ __all__ = [
 ]
 
 _HOMES = {
-    "ymarket._client": ("AsyncClient", "Client"),
+    # Each client from its own module: a sync program does not load asyncio.
+    "ymarket._async_client": ("AsyncClient",),
+    "ymarket._sync_client": ("Client",),
     "ymarket._config": ("DEFAULT_BASE_URL",),
     "ymarket._convert": ("AllRemainingItems",),
     "ymarket._dates": ("TzLike", "license_datetime"),

@@ -27,7 +27,6 @@ hosts through one Redis (``ymarket._redis_pacing``).
 from __future__ import annotations
 
 import abc
-import asyncio
 import email.utils
 import os
 import threading
@@ -35,10 +34,14 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import attrs
 
 from ymarket.spec import RateLimitTier, campaign_limits, operation
+
+if TYPE_CHECKING:  # asyncio is imported where a task waits: a sync program never loads it
+    import asyncio
 
 __all__ = [
     "RATE_LIMIT_URL_ENV",
@@ -254,6 +257,8 @@ class _Slots:
 
     async def take_async(self) -> None:
         while True:
+            import asyncio
+
             loop = asyncio.get_running_loop()
             with self._lock:
                 if self._take():
