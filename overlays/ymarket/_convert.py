@@ -62,6 +62,9 @@ Converter: TypeAlias = Callable[[Any, int, list[Problem]], Any]
 """Turns the item at an input position into JSON, adding what it cannot take to problems."""
 
 
+_PLAIN_SCALARS = frozenset({str, int, bool, float, type(None)})
+
+
 def to_json(
     value: Any,
     path: tuple[str | int, ...],
@@ -74,6 +77,8 @@ def to_json(
     A ``datetime.date`` becomes local midnight in ``zone`` with its offset (license
     dates); without a zone it is a problem. A naive datetime gets ``zone``.
     """
+    if type(value) in _PLAIN_SCALARS:  # most leaves: nothing to convert (exact types, no enums)
+        return value
     to_dict = getattr(value, "to_dict", None)
     if callable(to_dict) and not isinstance(value, Mapping):
         value = to_dict()
@@ -266,6 +271,8 @@ def json_problems(
         problems.append(Problem(location, _json_path(path), rule, message))  # type: ignore[arg-type]
 
     def walk(value: Any, schema: Any, path: tuple[str | int, ...]) -> None:
+        if sendable and type(value) in _PLAIN_SCALARS:
+            return  # a leaf of a sendable body: only keys are looked at
         # Exact types first: the ABC checks cost more than the rest of a walk of a body.
         schema = schema if type(schema) is dict or isinstance(schema, Mapping) else {}
         if type(value) is dict or (type(value) is not list and isinstance(value, Mapping)):

@@ -1,5 +1,4 @@
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
@@ -20,9 +19,7 @@ def _get_kwargs(
 
     json_ids = ids
 
-    query_parts.append(
-        "ids=" + ",".join(quote(str(value), safe="") for value in json_ids)
-    )
+    query_parts.append("ids=" + ",".join(map(str, json_ids)))
 
     url = f"/v2/campaigns/{campaign_id!s}/outlets/licenses"
     # ymarket: the query string is built here (not by httpx's `params`) so that
