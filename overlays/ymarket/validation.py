@@ -360,9 +360,10 @@ class RequestValidator:
         repeat). The items joined by the spec's list separator match the list pattern
         (derived at generation time) exactly when each item matches the items'
         pattern, provided no item holds the separator (then the join has exactly one
-        fewer than there are items). The schema without those two keywords checks the
-        rest. True proves the whole schema holds; False proves nothing: the caller then
-        runs the whole schema, which names the problems.
+        fewer than there are items). The schema without what those two prove
+        (``uniqueItems``; the items' ``pattern``, ``type`` and a ``minLength`` of 1)
+        checks the rest. True proves the whole schema holds; False proves nothing: the
+        caller then runs the whole schema, which names the problems.
         """
         validator, field = self._body_fast, self._bulk_field
         if validator is None or type(body) is not dict:
