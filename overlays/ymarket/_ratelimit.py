@@ -405,7 +405,8 @@ class LocalQuotaBucket(QuotaBucket):
             raise
 
     async def acquire_async(self, cost: int, sleep: Callable[[float], Awaitable[None]]) -> Spend:
-        await self.enter_async()
+        if not self.try_enter():  # free slots are taken without creating a coroutine
+            await self.enter_async()
         try:
             while True:
                 wait, spend = self._reserve(cost, in_flight=True)
