@@ -5,6 +5,7 @@ JSON of any kind answered 400, the current state over HTTP, ``dump_demo``.
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import re
@@ -19,6 +20,7 @@ import jsonschema_rs
 import pytest
 from ymarket.simulator import BASE_URL, DEMO_API_KEY, FakeClock, Simulator, demo_dataset
 from ymarket.simulator.dataset import dump_demo
+from ymarket.simulator.server import CoalescingTransport
 from ymarket.spec import operations
 
 OFFERS = "/v2/campaigns/1001/offers/delete"
@@ -214,3 +216,71 @@ def test_dump_demo_prints_the_demo_dataset() -> None:
     out = io.StringIO()
     dump_demo(out)
     assert json.loads(out.getvalue()) == json.loads(demo_dataset().to_json())
+
+
+class _RecordingTransport:
+    """Just enough of an asyncio transport to see what is written and when."""
+
+    def __init__(self) -> None:
+        self.writes: list[bytes] = []
+        self.closed = self.aborted = False
+
+    def write(self, data: bytes) -> None:
+        self.writes.append(bytes(data))
+
+    def is_closing(self) -> bool:
+        return self.closed or self.aborted
+
+    def close(self) -> None:
+        self.closed = True
+
+    def abort(self) -> None:
+        self.aborted = True
+
+    def get_write_buffer_size(self) -> int:
+        return 0
+
+    def get_extra_info(self, name: str) -> Any:
+        return f"extra {name}"
+
+
+def test_the_served_transport_sends_an_answers_head_and_body_in_one_write() -> None:
+    async def scenario() -> tuple[_RecordingTransport, list[list[bytes]]]:
+        inner = _RecordingTransport()
+        transport = CoalescingTransport(inner, asyncio.get_running_loop())  # type: ignore[arg-type]
+        seen: list[list[bytes]] = []
+        transport.write(b"HTTP/1.1 200 OK\r\n\r\n")
+        seen.append(list(inner.writes))  # held
+        assert transport.get_write_buffer_size() == len(b"HTTP/1.1 200 OK\r\n\r\n")
+        transport.write(b"{}")
+        seen.append(list(inner.writes))  # head and body at once
+        transport.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+        await asyncio.sleep(0)  # nothing after it: sent on the loop's next step
+        seen.append(list(inner.writes))
+        transport.write(b"last")
+        transport.close()  # sends what is held first
+        seen.append(list(inner.writes))
+        assert transport.get_extra_info("peername") == "extra peername"
+        return inner, seen
+
+    inner, seen = asyncio.run(scenario())
+    assert seen == [
+        [],
+        [b"HTTP/1.1 200 OK\r\n\r\n{}"],
+        [b"HTTP/1.1 200 OK\r\n\r\n{}", b"HTTP/1.1 100 Continue\r\n\r\n"],
+        [b"HTTP/1.1 200 OK\r\n\r\n{}", b"HTTP/1.1 100 Continue\r\n\r\n", b"last"],
+    ]
+    assert inner.closed
+
+
+def test_a_dropped_connection_drops_what_the_transport_held() -> None:
+    async def scenario() -> _RecordingTransport:
+        inner = _RecordingTransport()
+        transport = CoalescingTransport(inner, asyncio.get_running_loop())  # type: ignore[arg-type]
+        transport.write(b"HTTP/1.1 200 OK\r\n\r\n")
+        transport.abort()
+        await asyncio.sleep(0)
+        return inner
+
+    inner = asyncio.run(scenario())
+    assert inner.aborted and inner.writes == []

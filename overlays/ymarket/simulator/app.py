@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import datetime
-import email.utils
 import secrets
 import threading
 import time
@@ -347,10 +346,7 @@ class Simulator:
         last = self._last_http_dates[slot]
         if last[0] != seconds:
             when = datetime.datetime.fromtimestamp(self._wall_offset + seconds, tz=datetime.UTC)
-            last = self._last_http_dates[slot] = (
-                seconds,
-                email.utils.format_datetime(when, usegmt=True),
-            )
+            last = self._last_http_dates[slot] = (seconds, _http_date(when))
         return last[1]
 
     async def _fault(self, decision: str) -> Response:
@@ -606,6 +602,24 @@ def _append_headers(response: Response, headers: dict[str, str]) -> None:
     """``headers`` added to ``response``, which has none of them (no search and replace)."""
     response.raw_headers.extend(
         (name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()
+    )
+
+
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _http_date(when: datetime.datetime) -> str:
+    """``email.utils.format_datetime(when, usegmt=True)`` of a UTC ``when``: the same
+    text in one formatting (a third of the time; up to twice per answer)."""
+    return "%s, %02d %s %04d %02d:%02d:%02d GMT" % (  # noqa: UP031 (faster than f"")
+        _WEEKDAYS[when.weekday()],
+        when.day,
+        _MONTHS[when.month - 1],
+        when.year,
+        when.hour,
+        when.minute,
+        when.second,
     )
 
 

@@ -2,9 +2,10 @@
 
 Small protocol subclasses let the app close the socket of the request it
 serves, so a dropped-connection fault really closes the connection without an
-answer (uvicorn alone would answer 500). httptools (C parser) is used when the
-``simulator`` extra installed it, h11 otherwise; uvicorn picks uvloop the same
-way.
+answer (uvicorn alone would answer 500), and write each answer's head and body
+in one system call (uvicorn writes them apart: two sends per answer). httptools
+(C parser) is used when the ``simulator`` extra installed it, h11 otherwise;
+uvicorn picks uvloop the same way.
 """
 
 from __future__ import annotations
@@ -16,13 +17,79 @@ import secrets
 import socket
 import sys
 from collections.abc import Callable
+from typing import Any, cast
 
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from ymarket.simulator.app import CONTROL_TOKEN_HEADER, Simulator, current_transport
 
-__all__ = ["DroppingH11Protocol", "bind", "dropping_protocol", "run", "serve"]
+__all__ = [
+    "CoalescingTransport",
+    "DroppingH11Protocol",
+    "bind",
+    "dropping_protocol",
+    "run",
+    "serve",
+]
+
+
+class CoalescingTransport:
+    """A transport holding each write until the next one or the end of the loop step.
+
+    uvicorn writes an answer's status line and headers, then its body, each with
+    its own ``write``: two sends on the socket (and two wake-ups of the client)
+    per answer. Held here, the body's write sends both at once; a write with
+    nothing after it (``100 Continue``, a streamed part) goes out when the event
+    loop runs its next callbacks, before it waits for the network again. Order is
+    kept; ``close`` sends what is held first, ``abort`` drops it (as the socket's
+    own buffer is dropped). Everything else is the wrapped transport's.
+    """
+
+    def __init__(self, transport: asyncio.Transport, loop: asyncio.AbstractEventLoop) -> None:
+        self._transport = transport
+        self._loop = loop
+        self._held: bytes | None = None
+
+    def write(self, data: bytes | bytearray | memoryview) -> None:
+        """Send what is held and ``data``, or hold ``data`` until the next write."""
+        held = self._held
+        if held is None:
+            self._held = bytes(data)
+            self._loop.call_soon(self._flush)
+        else:
+            self._held = None
+            self._transport.write(held + data)
+
+    def _flush(self) -> None:
+        held = self._held
+        if held is not None:
+            self._held = None
+            if not self._transport.is_closing():
+                self._transport.write(held)
+
+    def close(self) -> None:
+        """Send what is held, then close."""
+        self._flush()
+        self._transport.close()
+
+    def write_eof(self) -> None:
+        """Send what is held, then half-close."""
+        self._flush()
+        self._transport.write_eof()
+
+    def abort(self) -> None:
+        """Close at once; what is held is dropped."""
+        self._held = None
+        self._transport.abort()
+
+    def get_write_buffer_size(self) -> int:
+        """Bytes not yet sent, held ones included."""
+        held = len(self._held) if self._held is not None else 0
+        return held + self._transport.get_write_buffer_size()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._transport, name)
 
 
 def _receive_exposing(
@@ -57,6 +124,12 @@ def dropping_protocol() -> type[asyncio.Protocol]:
     class DroppingHttpToolsProtocol(HttpToolsProtocol):
         """uvicorn's httptools protocol, exposing the connection's transport to the app."""
 
+        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+            super().connection_made(transport)
+            # Request cycles write through ``self.transport``; flow control and the
+            # addresses (read above) keep the socket's own transport.
+            self.transport = cast(asyncio.Transport, CoalescingTransport(transport, self.loop))
+
         def data_received(self, data: bytes) -> None:
             _receive_exposing(self.transport, super().data_received, data)
 
@@ -76,6 +149,9 @@ def config(simulator: Simulator, host: str = "127.0.0.1", port: int = 8080) -> u
         date_header=False,
         log_level="warning",
         access_log=False,
+        # X-Forwarded-For/-Proto would only rewrite the scope's client and scheme, which
+        # the simulator never reads; the middleware cost every request a layer.
+        proxy_headers=False,
     )
 
 
