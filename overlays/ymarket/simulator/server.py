@@ -155,8 +155,17 @@ def config(simulator: Simulator, host: str = "127.0.0.1", port: int = 8080) -> u
     )
 
 
+def _freeze_dataset() -> None:
+    """Move what exists now (the dataset's objects live as long as the server) out of the
+    collector's reach: a gen-2 collection no longer walks them (a pause per collection
+    that grew with the dataset)."""
+    gc.collect()
+    gc.freeze()
+
+
 def serve(simulator: Simulator, host: str = "127.0.0.1", port: int = 8080) -> None:
-    """Serve ``simulator`` until interrupted."""
+    """Serve ``simulator`` until interrupted (in a process of its own: see :func:`run`)."""
+    _freeze_dataset()
     uvicorn.Server(config(simulator, host, port)).run()
 
 
@@ -214,11 +223,7 @@ def run(
             file=sys.stderr,
         )
         say(f"Control API token: {CONTROL_TOKEN_HEADER}: {simulator.control_token}")
-    # The dataset's objects live as long as the server: moved out of the
-    # collector's reach, a gen-2 collection no longer walks them (a pause per
-    # collection that grew with the dataset).
-    gc.collect()
-    gc.freeze()
+    _freeze_dataset()
     say(f"Serving on http://{shown}:{real_port}  (control API: /__simulator__/)")
     sys.stdout.flush()
     try:
