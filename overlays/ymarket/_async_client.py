@@ -301,6 +301,7 @@ class AsyncClient:
         ``count`` (0 removes it, a lower count reduces it), with ``instances``
         for labelled goods. Only for orders in PROCESSING/STARTED.
         """
-        body = order_items_body(campaign_id, order_id, items, reason)
-        call = UPDATE_ORDER_ITEMS.call({"campaignId": campaign_id, "orderId": order_id}, body)
+        body, encoded = order_items_body(campaign_id, order_id, items, reason)
+        path_params = {"campaignId": campaign_id, "orderId": order_id}
+        call = UPDATE_ORDER_ITEMS.call(path_params, body, encoded)
         return UPDATE_ORDER_ITEMS.result(call, await self._execute(call))

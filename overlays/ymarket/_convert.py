@@ -352,8 +352,8 @@ def order_items_body(
     order_id: int,
     items: AllRemainingItems,
     reason: str | OrderItemsModificationRequestReasonType | None,
-) -> dict[str, Any]:
-    """The checked body of updateOrderItems."""
+) -> tuple[dict[str, Any], bytes | None]:
+    """The checked body of updateOrderItems, and its JSON bytes (the check's encoding)."""
     problems: list[Problem] = []
     refuse_non_sequence("updateOrderItems", "items", "body", items)
     if not isinstance(items, Sequence):
@@ -366,10 +366,10 @@ def order_items_body(
         body["reason"] = (
             reason.value if isinstance(reason, OrderItemsModificationRequestReasonType) else reason
         )
-    check(
+    encoded = check(
         "updateOrderItems",
         path_params={"campaignId": campaign_id, "orderId": order_id},
         body=body,
         extra=problems,
     )
-    return body
+    return body, encoded
