@@ -105,3 +105,21 @@ def test_a_connection_error_names_the_address() -> None:
     )
     assert result.returncode == 5
     assert f"(address: {url})" in result.stderr
+
+
+def test_dump_demo_into_a_reader_that_stops_early_is_quiet_and_exits_0() -> None:
+    # `ymarket simulator --dump-demo | head`: the demo (~180 kB) outgrows the pipe, so the
+    # command is still writing when the reader goes away.
+    from tests.cli.support import YMARKET, ymarket_env
+
+    process = subprocess.Popen(
+        [YMARKET, "simulator", "--dump-demo"],
+        env=ymarket_env(None),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    assert process.stdout.read(10).startswith(b"{")
+    process.stdout.close()
+    assert process.wait(timeout=60) == 0
+    assert process.stderr.read() == b""

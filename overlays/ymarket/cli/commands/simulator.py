@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Any
 
@@ -71,7 +72,13 @@ def simulator(
         from ymarket.simulator.dataset import dump_demo as print_demo
 
         if dump_demo:
-            print_demo()
+            try:
+                print_demo()
+                sys.stdout.flush()
+            except BrokenPipeError:
+                # The reader stopped early (`| head`): nothing is wrong with the demo. Later
+                # writes (the interpreter's last flush) go nowhere instead of failing again.
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             return
         try:
             dataset = Dataset.load(data) if data else demo_dataset()
