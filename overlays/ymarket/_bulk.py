@@ -9,22 +9,14 @@ The clients only send each :meth:`BulkRun.chunk_call` and record its answer.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Generic, TypeVar
 
-from ymarket._convert import (
-    check,
-    plain,
-    refuse_non_sequence,
-    value_transform,
-    values_transform,
-)
-from ymarket._operations import BulkBinding, Call, Sent
+from ymarket._convert import check, plain, refuse_non_sequence
+from ymarket._operations import BulkBinding, Call, Sent, bulk_field_facts
 from ymarket._retry import is_ambiguous
 from ymarket.errors import YMarketError
 from ymarket.results import BulkProgress, ChunkResult
-from ymarket.spec import operation
 from ymarket.validation import Problem, ValidationError, _json_path
 
 __all__ = ["BulkRun", "ChunkReader"]
@@ -79,31 +71,6 @@ class ChunkReader:
         return self.position + len(self.pending)
 
 
-@functools.cache
-def _bulk_field(
-    operation_id: str, field: str
-) -> tuple[int, bool, Callable[[Any], Any] | None, Callable[[list[Any]], list[Any]] | None, bool]:
-    """What the spec says of an operation's bulk field (read once per process).
-
-    (chunk size, whether items are unique, the server's transform of one item and of
-    a list, whether the field is a query parameter). The server trims SKUs: the
-    trimmed value is a SKU's identity (uniqueness, chunk accounting) and is what is
-    sent; the value as given is what is checked.
-    """
-    op = operation(operation_id)
-    size = op.bulk_max_items
-    if size is None:
-        raise ValueError(f"{operation_id} has no bulk field with maxItems in the spec")
-    field_schema = op.bulk_field_schema or {}
-    return (
-        size,
-        bool(field_schema.get("uniqueItems")),
-        value_transform(field_schema.get("items")),
-        values_transform(field_schema.get("items")),
-        any(p["in"] == "query" and p["name"] == field for p in op.parameters),
-    )
-
-
 class BulkRun(Generic[R]):
     """One bulk call without its I/O: the input in checked chunks, and the chunks done."""
 
@@ -115,7 +82,7 @@ class BulkRun(Generic[R]):
         self.campaign_id = campaign_id
         self.convert = binding.converter(**options)
         (self.chunk_size, self.unique, self.transform, self.transform_all, self.in_query) = (
-            _bulk_field(self.operation_id, binding.chunked_field)
+            bulk_field_facts(self.operation_id)
         )
         if type(items) is not list:  # a list is a sequence: no ABC checks on the hot path
             refuse_non_sequence(

@@ -41,6 +41,7 @@ from ymarket._convert import (
     license_converter,
     plain_converter,
     value_transform,
+    values_transform,
 )
 from ymarket.errors import UnexpectedResponseError, api_error_from_response
 from ymarket.results import (
@@ -63,6 +64,7 @@ __all__ = [
     "Call",
     "Sent",
     "SingleBinding",
+    "bulk_field_facts",
     "read_answer",
     "read_unparseable",
 ]
@@ -124,10 +126,31 @@ def _chunked_field(operation_id: str) -> str:
 
 
 @functools.cache
+def bulk_field_facts(
+    operation_id: str,
+) -> tuple[int, bool, Callable[[Any], Any] | None, Callable[[list[Any]], list[Any]] | None, bool]:
+    """What the spec says of an operation's bulk field (read once per process).
+
+    (chunk size, whether items are unique, the server's transform of one item and of
+    a list, whether the field is a query parameter). The server trims SKUs: the
+    trimmed value is a SKU's identity (uniqueness, chunk accounting) and is what is
+    sent; the value as given is what is checked.
+    """
+    op = operation(operation_id)
+    field, size = op.chunking()
+    field_schema = op.bulk_field_schema or {}
+    return (
+        size,
+        bool(field_schema.get("uniqueItems")),
+        value_transform(field_schema.get("items")),
+        values_transform(field_schema.get("items")),
+        any(p["in"] == "query" and p["name"] == field for p in op.parameters),
+    )
+
+
 def _answer_transform(operation_id: str) -> Callable[[Any], Any]:
     """How the server reads one value of the bulk field (str for SKUs without a transform)."""
-    schema = operation(operation_id).bulk_field_schema or {}
-    return value_transform(schema.get("items")) or str
+    return bulk_field_facts(operation_id)[2] or str
 
 
 @attrs.frozen
